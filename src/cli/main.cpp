@@ -1,0 +1,20 @@
+// The `downlevel` program: parses the command line and hands each command to
+// the library. Everything that decides an answer lives in the library.
+#include <CLI/CLI.hpp>
+
+#include "common.hpp"
+#include "pe_command.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"downlevel: will this program run on that (older) Windows?"};
+  app.require_subcommand(1);
+  int exit_code = downlevel::cli::kExitOk;
+  downlevel::cli::register_pe_command(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : downlevel::cli::kExitBadInput;
+  }
+  return exit_code;
+}

@@ -1,0 +1,159 @@
+#include "downlevel/support/byte_source.hpp"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include <fmt/format.h>
+
+namespace downlevel {
+
+std::string Error::to_string() const {
+  if (structure.empty()) return message;
+  return fmt::format("{} at offset {:#x}: {}", structure, offset, message);
+}
+
+Error make_error(std::string structure, std::uint64_t offset, std::string message) {
+  return Error{std::move(structure), offset, std::move(message)};
+}
+
+Status check_range(std::uint64_t size, std::uint64_t offset, std::uint64_t length,
+                   const char* what) {
+  if (offset > size || length > size - offset) {
+    return make_error(what, offset,
+                      fmt::format("{} bytes needed but the file ends at {:#x}", length, size));
+  }
+  return Status::ok();
+}
+
+Result<std::span<const std::byte>> MemorySource::read(std::uint64_t offset, std::uint64_t length,
+                                                      const char* what) {
+  if (auto in = check_range(bytes_.size(), offset, length, what); !in) return in.error();
+  fetched_ += length;
+  return bytes_.subspan(offset, length);
+}
+
+namespace {
+
+Error system_error(const std::string& path, const char* action) {
+  return make_error("", 0, fmt::format("{}: cannot {}: {}", path, action, std::strerror(errno)));
+}
+
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd) : fd_(fd) {}
+  ~FileDescriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  int get() const { return fd_; }
+  int release() { return std::exchange(fd_, -1); }
+
+ private:
+  int fd_;
+};
+
+// Keeps every range it has read, so views stay valid and a range already
+// inside an earlier read (e.g. the section table inside the first 4 KiB) is
+// served without another system call.
+class PreadSource final : public ByteSource {
+ public:
+  PreadSource(int fd, std::uint64_t size, std::string path)
+      : fd_(fd), size_(size), path_(std::move(path)) {}
+
+  std::uint64_t size() const noexcept override { return size_; }
+  std::uint64_t bytes_fetched() const noexcept override { return fetched_; }
+
+  Result<std::span<const std::byte>> read(std::uint64_t offset, std::uint64_t length,
+                                          const char* what) override {
+    if (auto in = check_range(size_, offset, length, what); !in) return in.error();
+    for (const auto& chunk : chunks_) {
+      if (offset >= chunk.offset && offset + length <= chunk.offset + chunk.length) {
+        return std::span<const std::byte>(chunk.bytes.get() + (offset - chunk.offset), length);
+      }
+    }
+    Chunk chunk{offset, length, std::make_unique_for_overwrite<std::byte[]>(length)};
+    std::uint64_t done = 0;
+    while (done < length) {
+      ssize_t got = ::pread(fd_.get(), chunk.bytes.get() + done, length - done,
+                            static_cast<off_t>(offset + done));
+      if (got < 0 && errno == EINTR) continue;
+      if (got < 0) return system_error(path_, "read");
+      if (got == 0) return make_error(what, offset + done, "file shrank while being read");
+      done += static_cast<std::uint64_t>(got);
+    }
+    fetched_ += length;
+    std::span<const std::byte> view(chunk.bytes.get(), length);
+    chunks_.push_back(std::move(chunk));
+    return view;
+  }
+
+ private:
+  struct Chunk {
+    std::uint64_t offset;
+    std::uint64_t length;
+    std::unique_ptr<std::byte[]> bytes;
+  };
+  FileDescriptor fd_;
+  std::uint64_t size_;
+  std::string path_;
+  std::vector<Chunk> chunks_;
+  std::uint64_t fetched_ = 0;
+};
+
+class MappedSource final : public ByteSource {
+ public:
+  MappedSource(void* base, std::uint64_t size) : base_(base), size_(size) {}
+  ~MappedSource() override {
+    if (base_ != nullptr) ::munmap(base_, size_);
+  }
+  std::uint64_t size() const noexcept override { return size_; }
+  std::uint64_t bytes_fetched() const noexcept override { return fetched_; }
+
+  Result<std::span<const std::byte>> read(std::uint64_t offset, std::uint64_t length,
+                                          const char* what) override {
+    if (auto in = check_range(size_, offset, length, what); !in) return in.error();
+    fetched_ += length;
+    return std::span<const std::byte>(static_cast<const std::byte*>(base_) + offset, length);
+  }
+
+ private:
+  void* base_;
+  std::uint64_t size_;
+  std::uint64_t fetched_ = 0;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<ByteSource>> open_file(const std::string& path, ReadMode mode) {
+  int raw_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (raw_fd < 0) return system_error(path, "open");
+  FileDescriptor fd(raw_fd);
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return system_error(path, "stat");
+  if (!S_ISREG(st.st_mode)) return make_error("", 0, fmt::format("{}: not a regular file", path));
+  auto size = static_cast<std::uint64_t>(st.st_size);
+
+  if (mode == ReadMode::mmap && size > 0) {
+    void* base = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd.get(), 0);
+    if (base == MAP_FAILED) return system_error(path, "map");
+    return std::unique_ptr<ByteSource>(new MappedSource(base, size));
+  }
+  return std::unique_ptr<ByteSource>(new PreadSource(fd.release(), size, path));
+}
+
+Result<std::vector<std::byte>> read_whole_file(const std::string& path) {
+  auto source = open_file(path, ReadMode::pread);
+  if (!source) return source.error();
+  auto bytes = (*source)->read(0, (*source)->size(), "file");
+  if (!bytes) return bytes.error();
+  return std::vector<std::byte>(bytes->begin(), bytes->end());
+}
+
+}  // namespace downlevel
