@@ -209,17 +209,22 @@ struct PeOptions {
   std::vector<std::string> files;
   bool json = false;
   std::string read_mode = "pread";
+  bool io_stats = false;
 };
 
 int run_view(const View& view, const PeOptions& options) {
   const ReadMode mode = options.read_mode == "mmap" ? ReadMode::mmap : ReadMode::pread;
   int status = kExitOk;
   json documents = json::array();
+  std::uint64_t bytes_fetched = 0, bytes_in_files = 0;
   for (const auto& file : options.files) {
     Result<json> model = [&]() -> Result<json> {
       auto opened = open_image(file, mode);
       if (!opened) return opened.error();
-      return view.model(*opened->image);
+      auto document = view.model(*opened->image);
+      bytes_fetched += opened->source->bytes_fetched();
+      bytes_in_files += opened->source->size();
+      return document;
     }();
     if (!model) {
       report_error(file, model.error());
@@ -237,6 +242,11 @@ int run_view(const View& view, const PeOptions& options) {
   }
   if (options.json) print_json(documents);
   std::fflush(stdout);
+  if (options.io_stats) {
+    fmt::print(stderr, "io: read {} of {} bytes ({:.1f} %) in {} files, {} mode\n", bytes_fetched, bytes_in_files,
+               bytes_in_files ? 100.0 * static_cast<double>(bytes_fetched) / static_cast<double>(bytes_in_files) : 0.0,
+               options.files.size(), options.read_mode);
+  }
   return status;
 }
 
@@ -252,6 +262,7 @@ void register_pe_command(CLI::App& app, int& exit_code) {
     sub->add_flag("--json", options->json, "print JSON (one array of per-file objects)");
     sub->add_option("--read-mode", options->read_mode, "how bytes are read: pread (default) or mmap")
         ->check(CLI::IsMember({"pread", "mmap"}));
+    sub->add_flag("--io-stats", options->io_stats, "report on stderr how many bytes were read");
     sub->callback([&view, options, &exit_code] { exit_code = run_view(view, *options); });
   }
 }

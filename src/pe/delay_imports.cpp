@@ -62,6 +62,7 @@ Result<std::vector<ImportedModule>> read_delay_imports(const PeImage& image) {
     }
     auto name = detail::read_name(image, static_cast<std::uint32_t>(name_field - bias));
     if (!name) return make_error(label, offset, "name " + name.error().message);
+    if (name->empty()) return make_error(label, offset, fmt::format("name at RVA {:#x} is empty", name_field - bias));
     label += fmt::format(" ({})", *name);
     if (name_table_field == 0) {
       return make_error(label, offset, "import name table RVA is zero");

@@ -41,6 +41,7 @@ Result<std::vector<ImportedModule>> read_imports(const PeImage& image) {
 
     auto name = detail::read_name(image, name_rva);
     if (!name) return make_error(label, offset, "name " + name.error().message);
+    if (name->empty()) return make_error(label, offset, fmt::format("name at RVA {:#x} is empty", name_rva));
     label += fmt::format(" ({})", *name);
 
     ImportedModule module;

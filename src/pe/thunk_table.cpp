@@ -69,6 +69,8 @@ Status read_thunk_table(const PeImage& image, const ThunkTableRef& table,
     if (!hint) return fail(index, "hint/name " + hint.error().message);
     auto name = read_name(image, hint_rva + 2);
     if (!name) return fail(index, "name " + name.error().message);
+    // No export has an empty name; a thunk pointing at one is corrupt.
+    if (name->empty()) return fail(index, fmt::format("empty function name at RVA {:#x}", hint_rva + 2));
     function.hint = le16(*hint, 0);
     function.name = *name;
     out.push_back(function);

@@ -1,0 +1,189 @@
+// The PE reader on fixtures built by mingw-w64 from tests/fixtures/src:
+// exact import and export lists, identical results from every byte source,
+// and the old VA form of delay-import descriptors.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "downlevel/pe/exports.hpp"
+#include "downlevel/pe/imports.hpp"
+#include "pe_summary.hpp"
+
+namespace downlevel {
+namespace {
+
+using testing::export_lines;
+using testing::import_lines;
+using testing::summarize;
+
+std::string fixture(const std::string& arch, const std::string& name) {
+  return std::string(DOWNLEVEL_FIXTURE_DIR) + "/" + arch + "/" + name;
+}
+
+std::vector<std::byte> load(const std::string& path) {
+  auto bytes = read_whole_file(path);
+  EXPECT_TRUE(bytes) << (bytes ? "" : bytes.error().to_string());
+  return bytes ? *bytes : std::vector<std::byte>{};
+}
+
+std::vector<std::string> lines_for(const std::vector<std::string>& all, const std::string& prefix) {
+  std::vector<std::string> out;
+  for (const auto& line : all)
+    if (line.rfind(prefix, 0) == 0) out.push_back(line);
+  return out;
+}
+
+class Fixture : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(Fixture, ImporterImportsExactly) {
+  auto bytes = load(fixture(GetParam(), "importer.exe"));
+  MemorySource source(bytes);
+  auto image = pe::PeImage::parse(source);
+  ASSERT_TRUE(image) << image.error().to_string();
+  EXPECT_EQ(image->is_pe32_plus(), GetParam() == "x86_64");
+  auto imports = pe::read_all_imports(*image);
+  ASSERT_TRUE(imports) << imports.error().to_string();
+  const auto lines = import_lines(*imports);
+
+  EXPECT_EQ(lines_for(lines, "fixture_exporter.dll!"),
+            (std::vector<std::string>{"fixture_exporter.dll!fixture_add", "fixture_exporter.dll!#7"}));
+  EXPECT_EQ(lines_for(lines, "api-ms-win-core-synch-l1-2-0.dll!"),
+            (std::vector<std::string>{"api-ms-win-core-synch-l1-2-0.dll!AcquireSRWLockExclusive",
+                                      "api-ms-win-core-synch-l1-2-0.dll!InitializeSRWLock",
+                                      "api-ms-win-core-synch-l1-2-0.dll!ReleaseSRWLockExclusive"}));
+  EXPECT_EQ(lines_for(lines, "delay "),
+            (std::vector<std::string>{"delay fixture_delayed.dll!delayed_multiply", "delay fixture_delayed.dll!#2",
+                                      "delay USER32.dll!MessageBeep"}));
+  EXPECT_NE(std::find(lines.begin(), lines.end(), "KERNEL32.dll!GetTickCount"), lines.end());
+  // USER32 is only delay-loaded; SRW functions come only from the API set.
+  EXPECT_TRUE(lines_for(lines, "USER32.dll!").empty());
+  EXPECT_EQ(std::find(lines.begin(), lines.end(), "KERNEL32.dll!InitializeSRWLock"), lines.end());
+
+  for (const auto& module : *imports) {
+    EXPECT_FALSE(module.uses_virtual_addresses) << module.dll;
+    EXPECT_FALSE(module.functions.empty()) << module.dll;
+  }
+}
+
+TEST_P(Fixture, ExporterExportsExactly) {
+  auto bytes = load(fixture(GetParam(), "fixture_exporter.dll"));
+  MemorySource source(bytes);
+  auto image = pe::PeImage::parse(source);
+  ASSERT_TRUE(image) << image.error().to_string();
+  EXPECT_TRUE(image->is_dll());
+  auto table = pe::read_exports(*image);
+  ASSERT_TRUE(table) << table.error().to_string();
+  ASSERT_TRUE(table->has_value());
+  EXPECT_EQ((*table)->dll_name, "fixture_exporter.dll");
+  EXPECT_EQ((*table)->ordinal_base, 1u);
+  EXPECT_EQ((*table)->function_count, 9u);
+  EXPECT_EQ((*table)->name_count, 4u);
+  auto lines = export_lines(*table);
+  std::sort(lines.begin(), lines.end());
+  EXPECT_EQ(lines, (std::vector<std::string>{
+                       "1 fixture_add",
+                       "3 fixture_data",
+                       "4 FixtureHeapAlloc -> kernel32.HeapAlloc",
+                       "5 FixtureApiSetAlloc -> api-ms-win-core-heap-l1-1-0.HeapAlloc",
+                       "7 (no name)",
+                       "9 (no name) -> ntdll.RtlAllocateHeap",
+                   }));
+}
+
+TEST_P(Fixture, DelayedDllExportsNamedAndOrdinalOnly) {
+  auto bytes = load(fixture(GetParam(), "fixture_delayed.dll"));
+  MemorySource source(bytes);
+  auto image = pe::PeImage::parse(source);
+  ASSERT_TRUE(image);
+  auto table = pe::read_exports(*image);
+  ASSERT_TRUE(table && table->has_value());
+  EXPECT_EQ(export_lines(*table), (std::vector<std::string>{"1 delayed_multiply", "2 (no name)"}));
+}
+
+TEST_P(Fixture, EveryByteSourceGivesTheSameResult) {
+  for (const char* name : {"importer.exe", "fixture_exporter.dll", "fixture_delayed.dll"}) {
+    const std::string path = fixture(GetParam(), name);
+    auto bytes = load(path);
+    MemorySource memory(bytes);
+    const auto expected = summarize(memory);
+    ASSERT_GT(expected.size(), 1u) << expected.front();
+    for (ReadMode mode : {ReadMode::pread, ReadMode::mmap}) {
+      auto source = open_file(path, mode);
+      ASSERT_TRUE(source) << source.error().to_string();
+      EXPECT_EQ(summarize(**source), expected) << name;
+      // pread brings in only what the walkers needed, never the whole file
+      // twice over; mmap hands out views of what was asked for.
+      EXPECT_LE((*source)->bytes_fetched(), (*source)->size()) << name;
+    }
+  }
+}
+
+// The Visual C++ 6 delay-load descriptor: Attributes 0, every field a VA,
+// and the name table's thunks VAs of hint/name entries. Rewrites the
+// fixture's RVA-form descriptors into that form; the reader must report
+// the same imports.
+std::vector<std::byte> with_va_form_delay_descriptors(std::vector<std::byte> bytes) {
+  MemorySource source(bytes);
+  auto image = pe::PeImage::parse(source);
+  EXPECT_TRUE(image);
+  const std::uint64_t base = image->image_base();
+  std::span<std::byte> file(bytes);
+  const auto directory = image->directory(pe::Directory::delay_imports);
+  std::uint64_t at = *image->offset_of(directory.rva);
+  for (; le32(file, at + 4) != 0; at += 32) {
+    const std::uint32_t name_table_rva = le32(file, at + 16);
+    store_le<std::uint32_t>(file, at, 0);
+    for (std::size_t field = 4; field < 28; field += 4) {
+      const std::uint32_t value = le32(file, at + field);
+      if (value != 0) store_le<std::uint32_t>(file, at + field, static_cast<std::uint32_t>(value + base));
+    }
+    for (std::uint64_t thunk = *image->offset_of(name_table_rva); le32(file, thunk) != 0; thunk += 4) {
+      const std::uint32_t value = le32(file, thunk);
+      if ((value & 0x80000000u) == 0) store_le<std::uint32_t>(file, thunk, static_cast<std::uint32_t>(value + base));
+    }
+  }
+  return bytes;
+}
+
+TEST(DelayImports, VirtualAddressFormReadsLikeRvaForm) {
+  auto original = load(fixture("i686", "importer.exe"));
+  auto rewritten = with_va_form_delay_descriptors(original);
+  ASSERT_NE(original, rewritten);
+  MemorySource rva_source(original), va_source(rewritten);
+  EXPECT_EQ(summarize(va_source), summarize(rva_source));
+
+  auto image = pe::PeImage::parse(va_source);
+  ASSERT_TRUE(image);
+  auto delayed = pe::read_delay_imports(*image);
+  ASSERT_TRUE(delayed) << delayed.error().to_string();
+  ASSERT_EQ(delayed->size(), 2u);
+  for (const auto& module : *delayed) EXPECT_TRUE(module.uses_virtual_addresses) << module.dll;
+}
+
+INSTANTIATE_TEST_SUITE_P(Arch, Fixture, ::testing::Values("i686", "x86_64"));
+
+TEST(Forwarders, SplitAtTheLastDot) {
+  auto named = pe::parse_forwarder("api-ms-win-core-heap-l1-1-0.HeapAlloc");
+  ASSERT_TRUE(named);
+  EXPECT_EQ(named->module, "api-ms-win-core-heap-l1-1-0");
+  EXPECT_EQ(named->name, "HeapAlloc");
+  EXPECT_FALSE(named->ordinal);
+
+  auto by_ordinal = pe::parse_forwarder("MSVCRT.#12");
+  ASSERT_TRUE(by_ordinal);
+  EXPECT_EQ(by_ordinal->module, "MSVCRT");
+  EXPECT_EQ(by_ordinal->ordinal, 12);
+
+  auto dotted = pe::parse_forwarder("kernel.appcore.AppPolicyGetThreadInitializationType");
+  ASSERT_TRUE(dotted);
+  EXPECT_EQ(dotted->module, "kernel.appcore");
+
+  for (const char* bad : {"", "NoDot", ".Name", "Module.", "M.#", "M.#70000", "M.#12x"}) {
+    EXPECT_FALSE(pe::parse_forwarder(bad)) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace downlevel
