@@ -2,6 +2,7 @@
 // the library. Everything that decides an answer lives in the library.
 #include <CLI/CLI.hpp>
 
+#include "apiset_command.hpp"
 #include "common.hpp"
 #include "pe_command.hpp"
 
@@ -10,6 +11,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   int exit_code = downlevel::cli::kExitOk;
   downlevel::cli::register_pe_command(app, exit_code);
+  downlevel::cli::register_apiset_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
