@@ -3,7 +3,9 @@
 #include <CLI/CLI.hpp>
 
 #include "apiset_command.hpp"
+#include "check_command.hpp"
 #include "common.hpp"
+#include "target_command.hpp"
 #include "pe_command.hpp"
 
 int main(int argc, char** argv) {
@@ -12,6 +14,8 @@ int main(int argc, char** argv) {
   int exit_code = downlevel::cli::kExitOk;
   downlevel::cli::register_pe_command(app, exit_code);
   downlevel::cli::register_apiset_command(app, exit_code);
+  downlevel::cli::register_check_command(app, exit_code);
+  downlevel::cli::register_target_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
