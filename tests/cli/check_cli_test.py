@@ -143,5 +143,19 @@ with tempfile.TemporaryDirectory() as tmp:
     r = run("target", "show", "xp", "nosuch.dll")
     check("target show missing dll", r.returncode == 2, r.stderr)
 
+    # minver: the step up with its functions, runtime lookups, bad input.
+    minver = os.path.join(FIXTURES, "minver")
+    r = run("minver", os.path.join(minver, "vista.exe"), os.path.join(minver, "runtime_lookup.exe"))
+    check("minver vista", "vista.exe: Windows Vista (6.0)\n" in r.stdout and "  Windows Vista (6.0): "
+          "kernel32!GetFinalPathNameByHandleW, kernel32!GetTickCount64, kernel32!InitializeSRWLock, ws2_32!inet_pton\n"
+          in r.stdout, r.stdout)
+    check("minver runtime lookup", "runtime_lookup.exe: Windows XP (5.1)\n" in r.stdout and "resolved at run time, "
+          "verify the program falls back: GetTickCount64 (kernel32.dll, Windows Vista 6.0)" in r.stdout, r.stdout)
+    doc = json.loads(run("minver", "--json", os.path.join(minver, "win8.exe")).stdout)
+    check("minver json", doc[0]["minimum"]["version"] == "6.2" and doc[0]["steps"][-1]["functions"]
+          == ["kernel32!GetSystemTimePreciseAsFileTime"], doc)
+    r = run("minver", empty, os.path.join(minver, "xp.exe"))
+    check("minver bad input", r.returncode == 2 and "xp.exe: Windows XP (5.1)" in r.stdout, r.stderr)
+
 print("%d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)
