@@ -6,6 +6,7 @@
 #include "check_command.hpp"
 #include "common.hpp"
 #include "minver_command.hpp"
+#include "patch_command.hpp"
 #include "target_command.hpp"
 #include "pe_command.hpp"
 
@@ -18,6 +19,7 @@ int main(int argc, char** argv) {
   downlevel::cli::register_check_command(app, exit_code);
   downlevel::cli::register_target_command(app, exit_code);
   downlevel::cli::register_minver_command(app, exit_code);
+  downlevel::cli::register_patch_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

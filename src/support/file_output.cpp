@@ -21,7 +21,7 @@ Error failure(const std::string& path, const char* action) {
 
 }  // namespace
 
-Status write_file_atomically(const std::string& path, std::span<const std::byte> bytes) {
+Status write_file_atomically(const std::string& path, std::span<const std::byte> bytes, unsigned mode) {
   std::string pattern = path + ".tmp-XXXXXX";
   std::vector<char> name(pattern.begin(), pattern.end());
   name.push_back('\0');
@@ -41,7 +41,7 @@ Status write_file_atomically(const std::string& path, std::span<const std::byte>
     if (wrote < 0) return abandon("write");
     done += static_cast<std::size_t>(wrote);
   }
-  if (::fchmod(fd, 0644) != 0) return abandon("set permissions of");
+  if (::fchmod(fd, static_cast<mode_t>(mode)) != 0) return abandon("set permissions of");
   if (::fsync(fd) != 0) return abandon("flush");
   if (::close(fd) != 0) {
     Error error = failure(path, "close");

@@ -10,6 +10,7 @@
 #include "downlevel/pe/exports.hpp"
 #include "downlevel/pe/imports.hpp"
 #include "pe_summary.hpp"
+#include "va_form.hpp"
 
 namespace downlevel {
 namespace {
@@ -120,36 +121,9 @@ TEST_P(Fixture, EveryByteSourceGivesTheSameResult) {
   }
 }
 
-// The Visual C++ 6 delay-load descriptor: Attributes 0, every field a VA,
-// and the name table's thunks VAs of hint/name entries. Rewrites the
-// fixture's RVA-form descriptors into that form; the reader must report
-// the same imports.
-std::vector<std::byte> with_va_form_delay_descriptors(std::vector<std::byte> bytes) {
-  MemorySource source(bytes);
-  auto image = pe::PeImage::parse(source);
-  EXPECT_TRUE(image);
-  const std::uint64_t base = image->image_base();
-  std::span<std::byte> file(bytes);
-  const auto directory = image->directory(pe::Directory::delay_imports);
-  std::uint64_t at = *image->offset_of(directory.rva);
-  for (; le32(file, at + 4) != 0; at += 32) {
-    const std::uint32_t name_table_rva = le32(file, at + 16);
-    store_le<std::uint32_t>(file, at, 0);
-    for (std::size_t field = 4; field < 28; field += 4) {
-      const std::uint32_t value = le32(file, at + field);
-      if (value != 0) store_le<std::uint32_t>(file, at + field, static_cast<std::uint32_t>(value + base));
-    }
-    for (std::uint64_t thunk = *image->offset_of(name_table_rva); le32(file, thunk) != 0; thunk += 4) {
-      const std::uint32_t value = le32(file, thunk);
-      if ((value & 0x80000000u) == 0) store_le<std::uint32_t>(file, thunk, static_cast<std::uint32_t>(value + base));
-    }
-  }
-  return bytes;
-}
-
 TEST(DelayImports, VirtualAddressFormReadsLikeRvaForm) {
   auto original = load(fixture("i686", "importer.exe"));
-  auto rewritten = with_va_form_delay_descriptors(original);
+  auto rewritten = testing::with_va_form_delay_descriptors(original);
   ASSERT_NE(original, rewritten);
   MemorySource rva_source(original), va_source(rewritten);
   EXPECT_EQ(summarize(va_source), summarize(rva_source));

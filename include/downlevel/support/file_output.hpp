@@ -9,7 +9,8 @@
 
 namespace downlevel {
 
-Status write_file_atomically(const std::string& path, std::span<const std::byte> bytes);
+// `mode`: the new file's permission bits (a file replaced in place keeps its own).
+Status write_file_atomically(const std::string& path, std::span<const std::byte> bytes, unsigned mode = 0644);
 
 // True when both paths name the same existing file (same device and inode).
 bool same_file(const std::string& a, const std::string& b);
