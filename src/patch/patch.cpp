@@ -20,6 +20,9 @@ using pe::PeImage;
 // than this: zero bytes further on may belong to data we do not know.
 constexpr std::size_t kMaxPadding = 16;
 constexpr std::uint32_t kNewSectionCharacteristics = 0x40000040;  // initialized data, readable
+// New names take a few hundred bytes; more growth than this means a hostile
+// header (a section "at" 4 GiB) and is refused rather than allocated.
+constexpr std::uint64_t kMaxGrowth = 1 << 20;
 
 std::uint64_t align_up(std::uint64_t value, std::uint64_t alignment) {
   return alignment == 0 ? value : (value + alignment - 1) / alignment * alignment;
@@ -36,10 +39,22 @@ std::string version_text(std::uint16_t major, std::uint16_t minor) { return fmt:
 // File ranges of the import structures the loader reads, so that a rename
 // never writes over one of them.
 struct UsedRanges {
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;
-  void add(std::uint64_t start, std::uint64_t length) { ranges.emplace_back(start, start + length); }
+  struct Range {
+    std::uint64_t start, end;
+    std::uint64_t name_at;  // for DLL name strings: their offset; otherwise kNotAName
+  };
+  static constexpr std::uint64_t kNotAName = ~std::uint64_t{0};
+  std::vector<Range> ranges;
+  void add(std::uint64_t start, std::uint64_t length, std::uint64_t name_at = kNotAName) {
+    ranges.push_back({start, start + length, name_at});
+  }
   bool contains(std::uint64_t at) const {
-    return std::any_of(ranges.begin(), ranges.end(), [&](const auto& r) { return at >= r.first && at < r.second; });
+    return std::any_of(ranges.begin(), ranges.end(), [&](const Range& r) { return at >= r.start && at < r.end; });
+  }
+  // Does [start, end) touch anything but the name string at `name_at`?
+  bool overlaps_other_than(std::uint64_t start, std::uint64_t end, std::uint64_t name_at) const {
+    return std::any_of(ranges.begin(), ranges.end(),
+                       [&](const Range& r) { return r.name_at != name_at && r.start < end && start < r.end; });
   }
 };
 
@@ -156,7 +171,7 @@ class Patcher {
       const std::uint64_t size = delay ? 32 : 20;
       for (const auto& m : *list) {
         used_.add(m.descriptor_offset, 2 * size);  // the descriptor and the one after it (maybe the terminator)
-        used_.add(offset_in_input(m.dll), m.dll.size() + 1);
+        used_.add(offset_in_input(m.dll), m.dll.size() + 1, offset_in_input(m.dll));
         const std::uint64_t bias = m.uses_virtual_addresses ? image_.image_base() : 0;
         const std::uint64_t tables = (m.functions.size() + 1) * thunk;
         if (delay) {
@@ -181,6 +196,9 @@ class Patcher {
   // padding after its NUL, up to the next byte in use.
   std::size_t capacity(const NameSite& site) const {
     std::uint64_t end = site.offset + site.old_name.size() + 1;
+    // Hostile images may overlap a name with other import structures: then
+    // the string cannot be rewritten without changing them too.
+    if (used_.overlaps_other_than(site.offset, end, site.offset)) return 0;
     std::size_t padding = 0;
     while (end < out_.size() && padding < kMaxPadding && out_[end] == std::byte{0} && !used_.contains(end)) {
       ++end;
@@ -226,6 +244,12 @@ class Patcher {
       virtual_end = std::max<std::uint64_t>(virtual_end, std::uint64_t{s.virtual_address()} + s.mapped_size());
       raw_end = std::max<std::uint64_t>(raw_end, std::uint64_t{s.pointer_to_raw_data()} + s.size_of_raw_data());
     }
+    if (raw_end > input_.size() + kMaxGrowth) {
+      return make_error("section table", image_.section_table_offset(),
+                        fmt::format("a section's file data claims to end at {:#x}, past the end of the {:#x}-byte file; "
+                                    "new names cannot be placed after it",
+                                    raw_end, input_.size()));
+    }
     const bool header_room =
         count < 0xFFFF && header_at + pe::kSectionHeaderSize <= first_raw &&
         std::all_of(out_.begin() + static_cast<std::ptrdiff_t>(header_at),
@@ -239,8 +263,8 @@ class Patcher {
     const std::uint64_t rva = align_up(virtual_end, section_alignment);
     const std::uint64_t raw_offset = align_up(std::max<std::uint64_t>(raw_end, out_.size()), file_alignment);
     const std::uint64_t raw_size = align_up(names.size(), file_alignment);
-    if (rva + names.size() > 0xFFFFFFFFu || raw_offset + raw_size > 0xFFFFFFFFu) {
-      return make_error("section table", header_at, "the image has no address space left for a new section");
+    if (rva + names.size() > 0xFFFFFFFFu || raw_offset + raw_size > input_.size() + kMaxGrowth) {
+      return make_error("section table", header_at, "the image has no room left for a new section");
     }
     out_.resize(raw_offset, std::byte{0});
     out_.insert(out_.end(), names.begin(), names.end());
@@ -333,8 +357,8 @@ class Patcher {
     const std::uint64_t new_virtual = start + names.size();
     const std::uint64_t new_raw = align_up(new_virtual, std::max<std::uint32_t>(image_.file_alignment(), 1));
     const std::uint64_t rva = std::uint64_t{s.virtual_address()} + start;
-    if (rva + names.size() > 0xFFFFFFFFu || s.pointer_to_raw_data() + new_raw > 0xFFFFFFFFu) {
-      return refuse("the image has no address space left");
+    if (rva + names.size() > 0xFFFFFFFFu || s.pointer_to_raw_data() + new_raw > input_.size() + kMaxGrowth) {
+      return refuse("the image has no room left to grow it");
     }
     out_.resize(raw_end);
     out_.resize(s.pointer_to_raw_data() + new_raw, std::byte{0});
@@ -368,6 +392,26 @@ class Patcher {
   std::vector<Change> changes_;
   UsedRanges used_;
 };
+
+bool same_imports_but_renamed(const std::vector<pe::ImportedModule>& before, const std::vector<pe::ImportedModule>& after,
+                              const std::vector<std::pair<std::string, std::string>>& renames) {
+  if (before.size() != after.size()) return false;
+  for (std::size_t i = 0; i < before.size(); ++i) {
+    std::string expected(before[i].dll);
+    for (const auto& [old_name, new_name] : renames) {
+      if (lower(before[i].dll) == lower(old_name)) expected = new_name;
+    }
+    if (after[i].dll != expected || after[i].kind != before[i].kind || after[i].functions.size() != before[i].functions.size()) {
+      return false;
+    }
+    for (std::size_t f = 0; f < before[i].functions.size(); ++f) {
+      const auto& a = before[i].functions[f];
+      const auto& b = after[i].functions[f];
+      if (a.by_ordinal != b.by_ordinal || a.ordinal != b.ordinal || a.name != b.name) return false;
+    }
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -409,12 +453,18 @@ Result<Patched> apply(std::span<const std::byte> input, const Request& request) 
   patcher.update_checksum();
   Patched patched = patcher.take();
 
-  // Never hand back bytes our own reader cannot read the same way.
+  // Never hand back bytes our own reader cannot read the same way: the same
+  // modules and functions, with exactly the requested names changed.
   MemorySource check(patched.bytes);
   auto reparsed = PeImage::parse(check);
   if (!reparsed) return make_error("patched image", 0, "does not parse: " + reparsed.error().to_string());
-  if (auto imports = pe::read_all_imports(*reparsed); !imports) {
-    return make_error("patched image", 0, "imports do not parse: " + imports.error().to_string());
+  auto after = pe::read_all_imports(*reparsed);
+  if (!after) return make_error("patched image", 0, "imports do not parse: " + after.error().to_string());
+  auto before = pe::read_all_imports(*image);
+  if (!before) return before.error();
+  if (!same_imports_but_renamed(*before, *after, request.renames)) {
+    return make_error("import directory", 0,
+                      "its structures overlap so that a rename would change other imports; refused");
   }
   return patched;
 }

@@ -112,6 +112,15 @@ Result<PeImage> PeImage::parse(ByteSource& source) {
                                   image.section_count(), table_size, file_size));
   }
   image.section_table_ = *table;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> extents;
+  for (std::size_t i = 0; i < image.section_count(); ++i) {
+    const SectionHeader s = image.section(i);
+    extents.emplace_back(s.virtual_address(), std::uint64_t{s.virtual_address()} + s.mapped_size());
+  }
+  std::sort(extents.begin(), extents.end());
+  for (std::size_t i = 1; i < extents.size(); ++i) {
+    if (extents[i].first < extents[i - 1].second) image.sections_overlap_ = true;
+  }
   image.section_bytes_.assign(image.section_count(), {});
   image.section_loaded_.assign(image.section_count(), false);
   return image;
@@ -130,10 +139,16 @@ std::uint64_t PeImage::directory_entry_offset(Directory which) const {
 }
 
 int PeImage::section_index_of(std::uint32_t rva) const {
-  for (std::size_t i = 0; i < section_count(); ++i) {
+  auto holds = [&](std::size_t i) {
     const SectionHeader s = section(i);
     const std::uint64_t start = s.virtual_address();
-    if (rva >= start && rva < start + s.mapped_size()) return static_cast<int>(i);
+    return rva >= start && rva < start + s.mapped_size();
+  };
+  // Overlapping sections (hostile files) resolve to the first match, so
+  // the cache is only used when no two sections overlap.
+  if (!sections_overlap_ && last_section_ >= 0 && holds(last_section_)) return last_section_;
+  for (std::size_t i = 0; i < section_count(); ++i) {
+    if (holds(i)) return last_section_ = static_cast<int>(i);
   }
   return -1;
 }

@@ -142,6 +142,9 @@ class PeImage {
   // Sections' bytes, fetched from the source on first use.
   mutable std::vector<std::span<const std::byte>> section_bytes_;
   mutable std::vector<bool> section_loaded_;
+  // Walkers read many names from the same section: remember the last hit.
+  mutable int last_section_ = -1;
+  bool sections_overlap_ = false;  // then the first match must be searched for
 };
 
 }  // namespace downlevel::pe
