@@ -9,6 +9,7 @@
 #include "downlevel/apiset/resolver.hpp"
 #include "downlevel/pe/exports.hpp"
 #include "downlevel/pe/imports.hpp"
+#include "downlevel/pe/open.hpp"
 #include "downlevel/support/utf16.hpp"
 
 namespace downlevel::check {
@@ -52,18 +53,13 @@ struct ParsedModule {
 
 ParsedModule parse_module(const std::string& path, const std::string& file_name) {
   ParsedModule module;
-  auto source = open_file(path, ReadMode::pread);
-  if (!source) {
-    module.error = source.error();
+  auto opened = pe::open_image(path);
+  if (!opened) {
+    module.error = opened.error();
     return module;
   }
-  auto image = pe::PeImage::parse(**source);
-  if (!image) {
-    module.error = image.error();
-    return module;
-  }
-  auto exports = ExportSet::from_image(*image, file_name);
-  auto imports = pe::read_all_imports(*image);
+  auto exports = ExportSet::from_image(*opened->image, file_name);
+  auto imports = pe::read_all_imports(*opened->image);
   if (!exports || !imports) {
     module.error = exports ? imports.error() : exports.error();
     return module;
@@ -293,23 +289,19 @@ AppFolder& Checker::folder_of(const std::string& path) {
 FileReport Checker::check_file(const std::string& path) {
   FileReport report;
   report.path = path;
-  auto source = open_file(path, ReadMode::pread);
-  if (!source) {
-    report.error = source.error();
+  auto opened = pe::open_image(path);
+  if (!opened) {
+    report.error = opened.error();
     return report;
   }
-  auto image = pe::PeImage::parse(**source);
-  if (!image) {
-    report.error = image.error();
-    return report;
-  }
-  auto imports = pe::read_all_imports(*image);
+  const pe::PeImage& image = *opened->image;
+  auto imports = pe::read_all_imports(image);
   if (!imports) {
     report.error = imports.error();
     return report;
   }
-  report.pe32_plus = image->is_pe32_plus();
-  report.machine = image->machine();
+  report.pe32_plus = image.is_pe32_plus();
+  report.machine = image.machine();
   const auto owned = own_imports(*imports);
   FileCheck(target_, folder_of(path), report.pe32_plus, report)
       .run(std::filesystem::path(path).filename().string(), owned);

@@ -8,6 +8,7 @@
 
 #include "downlevel/pe/exports.hpp"
 #include "downlevel/pe/imports.hpp"
+#include "downlevel/pe/open.hpp"
 #include "downlevel/target/builtin.hpp"
 #include "downlevel/target/first_version.hpp"
 
@@ -90,22 +91,18 @@ const VersionedFunction* Knowledge::newer_function(std::string_view name) const 
 MinverReport minimum_version(const std::string& path, const Knowledge& knowledge) {
   MinverReport report;
   report.path = path;
-  auto source = open_file(path, ReadMode::pread);
-  if (!source) {
-    report.error = source.error();
+  auto opened = pe::open_image(path);
+  if (!opened) {
+    report.error = opened.error();
     return report;
   }
-  auto image = pe::PeImage::parse(**source);
-  if (!image) {
-    report.error = image.error();
-    return report;
-  }
-  auto imports = pe::read_all_imports(*image);
+  const pe::PeImage& image = *opened->image;
+  auto imports = pe::read_all_imports(image);
   if (!imports) {
     report.error = imports.error();
     return report;
   }
-  auto exports = pe::read_exports(*image);
+  auto exports = pe::read_exports(image);
   if (!exports) {
     report.error = exports.error();
     return report;
@@ -135,7 +132,7 @@ MinverReport minimum_version(const std::string& path, const Knowledge& knowledge
   if (exports->has_value()) {
     for (const auto& symbol : (*exports)->symbols) imported_names.emplace(symbol.name);
   }
-  for (const auto& text : data_strings(*image)) {
+  for (const auto& text : data_strings(image)) {
     if (imported_names.contains(text)) continue;
     if (const auto* newer = knowledge.newer_function(text)) report.runtime_lookups.push_back({text, newer->dll, newer->version});
   }

@@ -14,17 +14,6 @@ void report_error(const std::string& file, const Error& error) {
   std::fputs((format_error(file, error) + "\n").c_str(), stderr);
 }
 
-Result<OpenedImage> open_image(const std::string& path, ReadMode mode) {
-  auto source = open_file(path, mode);
-  if (!source) return source.error();
-  auto image = pe::PeImage::parse(**source);
-  if (!image) return image.error();
-  OpenedImage opened;
-  opened.source = std::move(*source);
-  opened.image = std::make_unique<pe::PeImage>(std::move(*image));
-  return opened;
-}
-
 void print_json(const nlohmann::json& document) {
   // Names from hostile files may hold invalid UTF-8: replace, never throw.
   std::cout << document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "downlevel/pe/image.hpp"
+#include "downlevel/pe/open.hpp"
 #include "downlevel/support/byte_source.hpp"
 
 namespace downlevel::cli {
@@ -23,12 +23,7 @@ enum ExitCode : int {
 void report_error(const std::string& file, const Error& error);
 std::string format_error(const std::string& file, const Error& error);
 
-// A file opened and its headers parsed; the source outlives the image views.
-struct OpenedImage {
-  std::unique_ptr<ByteSource> source;
-  std::unique_ptr<pe::PeImage> image;
-};
-Result<OpenedImage> open_image(const std::string& path, ReadMode mode);
+using pe::open_image;
 
 // Writes JSON with a trailing newline.
 void print_json(const nlohmann::json& document);

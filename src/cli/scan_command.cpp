@@ -98,6 +98,7 @@ class Scanner {
   std::pair<std::string, std::string> scan(const std::string& path, bool found_in_folder) const {
     auto source = open_file(path, options_.read_mode == "mmap" ? ReadMode::mmap : ReadMode::pread);
     if (!source) return failure(path, source.error());
+    // A folder's non-PE files are skipped: test the bytes the parser reads anyway.
     if (found_in_folder && !looks_like_pe(**source)) return {};
     auto image = pe::PeImage::parse(**source);
     if (!image) return failure(path, image.error());

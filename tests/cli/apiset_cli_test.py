@@ -11,28 +11,16 @@ import subprocess
 import sys
 import tempfile
 
+from harness import Checks, digest, runner
+
 BINARY, FIXTURES, WINE, SHARED = sys.argv[1:5]
 SCHEMA = os.path.join(WINE, "apisetschema.dll")
 DUMPS = os.path.join(SHARED, "data", "apisets")
-passed = failed = 0
+check = Checks()
+
+run = runner(BINARY, "apiset")
 
 
-def run(*args):
-    return subprocess.run([BINARY, "apiset", *args], capture_output=True, text=True)
-
-
-def check(name, condition, detail=""):
-    global passed, failed
-    if condition:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL %s %s" % (name, detail))
-
-
-def digest(path):
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
 
 
 with tempfile.TemporaryDirectory() as tmp:
@@ -119,5 +107,4 @@ with tempfile.TemporaryDirectory() as tmp:
     r = run("scan", FIXTURES)
     check("scan text", "-> kernel32.dll (2), ntdll.dll (1); 1 implemented here" in r.stdout, r.stdout)
 
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+check.finish()

@@ -10,22 +10,14 @@ import subprocess
 import sys
 import tempfile
 
+from harness import Checks, digest, runner
+
 BINARY, FIXTURES, WINE64, WINE32 = sys.argv[1:5]
 CHECK = os.path.join(FIXTURES, "check")
-passed = failed = 0
+check = Checks()
 
+run = runner(BINARY)
 
-def run(*args):
-    return subprocess.run([BINARY, *args], capture_output=True, text=True)
-
-
-def check(name, condition, detail=""):
-    global passed, failed
-    if condition:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL %s %s" % (name, str(detail)[:2000]))
 
 
 def without_target(report):
@@ -157,5 +149,4 @@ with tempfile.TemporaryDirectory() as tmp:
     r = run("minver", empty, os.path.join(minver, "xp.exe"))
     check("minver bad input", r.returncode == 2 and "xp.exe: Windows XP (5.1)" in r.stdout, r.stderr)
 
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+check.finish()

@@ -14,28 +14,16 @@ import subprocess
 import sys
 import tempfile
 
+from harness import Checks, digest, runner
+
 import pefile
 
 BINARY, FIXTURES, WINE, WINE_LOADER = sys.argv[1:5]
-passed = failed = 0
+check = Checks()
+
+run = runner(BINARY)
 
 
-def run(*args):
-    return subprocess.run([BINARY, *args], capture_output=True, text=True)
-
-
-def check(name, condition, detail=""):
-    global passed, failed
-    if condition:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL %s %s" % (name, str(detail)[:1500]))
-
-
-def digest(path):
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
 
 
 def optional_header_offset(data):
@@ -191,5 +179,4 @@ with tempfile.TemporaryDirectory() as tmp:
           os.listdir(work))
     os.chmod(readonly, 0o755)
 
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+check.finish()

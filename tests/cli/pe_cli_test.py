@@ -9,23 +9,15 @@ import subprocess
 import sys
 import tempfile
 
+from harness import Checks, digest, runner
+
 BINARY, FIXTURES = sys.argv[1], sys.argv[2]
 IMPORTER = os.path.join(FIXTURES, "x86_64", "importer.exe")
 EXPORTER = os.path.join(FIXTURES, "i686", "fixture_exporter.dll")
-passed = failed = 0
+check = Checks()
 
+run = runner(BINARY)
 
-def run(*args):
-    return subprocess.run([BINARY, *args], capture_output=True, text=True)
-
-
-def check(name, condition, detail=""):
-    global passed, failed
-    if condition:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL %s %s" % (name, detail))
 
 
 with tempfile.TemporaryDirectory() as tmp:
@@ -78,5 +70,4 @@ with tempfile.TemporaryDirectory() as tmp:
     r = run("pe", "nonsense", EXPORTER)
     check("usage error exit", r.returncode == 2, str(r.returncode))
 
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+check.finish()

@@ -10,21 +10,13 @@ import subprocess
 import sys
 import tempfile
 
+from harness import Checks, digest, runner
+
 BINARY, FIXTURES, WINE, PEFILE_LINES = sys.argv[1:5]
-passed = failed = 0
+check = Checks()
 
 
-def check(name, condition, detail=""):
-    global passed, failed
-    if condition:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL %s %s" % (name, str(detail)[:1500]))
-
-
-def scan(*args):
-    return subprocess.run([BINARY, "scan", *args], capture_output=True, text=True)
+scan = runner(BINARY, "scan")
 
 
 one = scan("--threads", "1", WINE)
@@ -62,5 +54,4 @@ with tempfile.TemporaryDirectory() as tmp:
           and json.loads(lines[1])["imports"], r.stdout)
     check("bad file on stderr", len(r.stderr.splitlines()) == 1 and r.stderr.startswith(bad + ": "), r.stderr)
 
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+check.finish()
