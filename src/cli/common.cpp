@@ -19,6 +19,4 @@ void print_json(const nlohmann::json& document) {
   std::cout << document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
 }
 
-std::string hex(std::uint64_t value) { return fmt::format("{:#x}", value); }
-
 }  // namespace downlevel::cli

@@ -28,6 +28,5 @@ using pe::open_image;
 // Writes JSON with a trailing newline.
 void print_json(const nlohmann::json& document);
 
-std::string hex(std::uint64_t value);
 
 }  // namespace downlevel::cli

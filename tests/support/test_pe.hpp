@@ -99,4 +99,23 @@ inline std::vector<std::byte> TestPe::build() const {
   return file;
 }
 
+// One import descriptor at section offset 0 for "a.dll", its name table at
+// 0x40 with `GetTickCount` at 0x80.
+inline TestPe one_import(bool pe32_plus = false) {
+  TestPe pe(pe32_plus);
+  pe.put32(0, pe.rva(0x40));        // OriginalFirstThunk
+  pe.put32(12, pe.rva(0x100));      // Name
+  pe.put32(16, pe.rva(0x40));       // FirstThunk
+  if (pe32_plus) {
+    pe.put64(0x40, pe.rva(0x80));
+  } else {
+    pe.put32(0x40, pe.rva(0x80));
+  }
+  pe.put16(0x80, 7);
+  pe.put_string(0x82, "GetTickCount");
+  pe.put_string(0x100, "a.dll");
+  pe.set_directory(pe::Directory::imports, pe.rva(0), 40);
+  return pe;
+}
+
 }  // namespace downlevel::testing

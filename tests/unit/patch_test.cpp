@@ -14,21 +14,8 @@
 namespace downlevel {
 namespace {
 
+using testing::one_import;
 using testing::TestPe;
-
-// One import of "a.dll" (GetTickCount), as in the malformed-input tests.
-TestPe one_import() {
-  TestPe pe;
-  pe.put32(0, pe.rva(0x40));
-  pe.put32(12, pe.rva(0x100));
-  pe.put32(16, pe.rva(0x40));
-  pe.put32(0x40, pe.rva(0x80));
-  pe.put16(0x80, 7);
-  pe.put_string(0x82, "GetTickCount");
-  pe.put_string(0x100, "a.dll");
-  pe.set_directory(pe::Directory::imports, pe.rva(0), 40);
-  return pe;
-}
 
 std::vector<std::string> dll_names(const std::vector<std::byte>& bytes) {
   MemorySource source(bytes);
