@@ -251,7 +251,8 @@ class Patcher {
                                     raw_end, input_.size()));
     }
     const bool header_room =
-        count < 0xFFFF && header_at + pe::kSectionHeaderSize <= first_raw &&
+        // SizeOfHeaders may claim more than the file holds; the slot must exist.
+        count < 0xFFFF && header_at + pe::kSectionHeaderSize <= std::min<std::uint64_t>(first_raw, out_.size()) &&
         std::all_of(out_.begin() + static_cast<std::ptrdiff_t>(header_at),
                     out_.begin() + static_cast<std::ptrdiff_t>(header_at + pe::kSectionHeaderSize),
                     [](std::byte b) { return b == std::byte{0}; });
