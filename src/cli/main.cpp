@@ -8,6 +8,7 @@
 #include "minver_command.hpp"
 #include "patch_command.hpp"
 #include "scan_command.hpp"
+#include "shim_command.hpp"
 #include "target_command.hpp"
 #include "pe_command.hpp"
 
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
   downlevel::cli::register_minver_command(app, exit_code);
   downlevel::cli::register_patch_command(app, exit_code);
   downlevel::cli::register_scan_command(app, exit_code);
+  downlevel::cli::register_shim_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
