@@ -142,8 +142,7 @@ int WINAPI dl_inet_pton(int family, const char *text, void *address)
     for (i = 0; i < size; ++i) ((unsigned char *)address)[i] = bytes[i];
     return 1;
 invalid:
-    WSASetLastError(WSAEINVAL);
-    return 0;
+    return 0; /* not an address: documented without an error code, so none is set */
 }
 
 static char *put_decimal(char *p, unsigned value)

@@ -38,7 +38,7 @@ struct attribute_list
 #define EXTENDED_FLAGS 0x00060001
 
 #ifndef ERROR_OBJECT_NAME_EXISTS
-#define ERROR_OBJECT_NAME_EXISTS 5010L
+#define ERROR_OBJECT_NAME_EXISTS 698L
 #endif
 
 BOOL WINAPI dl_InitializeProcThreadAttributeList(struct attribute_list *list, DWORD count, DWORD flags, SIZE_T *size)

@@ -7,6 +7,7 @@
 #include "common.hpp"
 #include "minver_command.hpp"
 #include "patch_command.hpp"
+#include "port_command.hpp"
 #include "scan_command.hpp"
 #include "shim_command.hpp"
 #include "target_command.hpp"
@@ -24,6 +25,7 @@ int main(int argc, char** argv) {
   downlevel::cli::register_patch_command(app, exit_code);
   downlevel::cli::register_scan_command(app, exit_code);
   downlevel::cli::register_shim_command(app, exit_code);
+  downlevel::cli::register_port_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -8,6 +8,7 @@
 #include "common.hpp"
 #include "downlevel/apiset/schema.hpp"
 #include "downlevel/support/file_output.hpp"
+#include "downlevel/target/as_of.hpp"
 #include "downlevel/target/builtin.hpp"
 #include "downlevel/target/snapshot.hpp"
 
@@ -22,6 +23,7 @@ struct TargetOptions {
   std::string output;
   std::string target;
   std::string dll;
+  std::string as_of;
   bool json = false;
 };
 
@@ -32,6 +34,16 @@ int run_snapshot(const TargetOptions& o) {
     return kExitBadInput;
   }
   for (const auto& warning : target->warnings) std::fputs(("warning: " + warning + "\n").c_str(), stderr);
+  if (!o.as_of.empty()) {
+    const auto version = target::WindowsVersion::parse(o.as_of);
+    if (!version) {
+      report_error(o.folder, make_error("", 0, fmt::format("--as-of \"{}\" is not a Windows version like 6.0", o.as_of)));
+      return kExitBadInput;
+    }
+    auto older = target::as_of(*target, *version);
+    fmt::print("{}: {} exports dated after {} removed\n", o.folder, older.dropped, version->name());
+    *target = std::move(older.target);
+  }
   auto bytes = target::write_snapshot(*target);
   if (!bytes) {
     report_error(o.folder, bytes.error());
@@ -135,6 +147,8 @@ void register_target_command(CLI::App& app, int& exit_code) {
   auto* snapshot = target->add_subcommand("snapshot", "Write the exports and API set schema of a system32-like folder to one file");
   snapshot->add_option("folder", o->folder, "folder of DLLs")->required();
   snapshot->add_option("-o,--output", o->output, "snapshot file")->required();
+  snapshot->add_option("--as-of", o->as_of,
+                       "approximate an older Windows (e.g. 5.2): drop exports the first-version data dates later");
   snapshot->callback([o, &exit_code] { exit_code = run_snapshot(*o); });
 
   auto* list = target->add_subcommand("list", "The built-in targets, their sources and accuracy");

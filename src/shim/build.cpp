@@ -108,7 +108,8 @@ Result<Built> build_shim(const BuildRequest& request) {
   Built built;
   built.dll = (dir / name).string();
   const bool x86 = request.arch == Arch::x86;
-  built.command = {compiler, "-O2", "-Wall", "-shared", "-nostdlib", "-o", built.dll};
+  // No C runtime: keep gcc from turning copy loops into memcpy calls.
+  built.command = {compiler, "-O2", "-Wall", "-shared", "-nostdlib", "-fno-tree-loop-distribute-patterns", "-o", built.dll};
   for (const auto& source : manifest["sources"]) {
     if (!source.is_string() || !plain_file_name(source.get<std::string>())) {
       return make_error("", 0, manifest_path + ": a source is not a plain file name");
