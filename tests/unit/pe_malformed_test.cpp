@@ -285,3 +285,55 @@ TEST(Malformed, BoundImportNameOutsideItsDirectory) {
 
 }  // namespace
 }  // namespace downlevel
+
+namespace downlevel {
+namespace {
+
+// SizeOfImage 0xFFFFFFFF and a section claiming nearly 4 GiB of address
+// space: nothing may be sized by the claim, only by the file.
+TEST(Malformed, FourGibSizeOfImage) {
+  TestPe pe = testing::one_import();
+  auto file = pe.build();
+  corrupt32(file, pe.optional_header() + 56, 0xFFFFFFFF);  // SizeOfImage
+  corrupt32(file, pe.section_table() + 8, 0xFFFFEFFF);     // VirtualSize
+  EXPECT_EQ(read_error(file, imports), "ok");
+  // A name inside the section's address range but past its file data.
+  corrupt32(file, TestPe::kSectionOffset + 12, 0xFFFFE000);
+  EXPECT_NE(read_error(file, imports).find("beyond its 0x400 bytes of file data"), std::string::npos)
+      << read_error(file, imports);
+}
+
+// 2,000 sections (Windows allows up to 65,535 since Vista): the table fills
+// the headers and the import data sits in the first section, found by RVA.
+TEST(Malformed, ManySections) {
+  constexpr std::uint32_t kSections = 2000;
+  TestPe pe = testing::one_import();
+  const auto small = pe.build();
+  const std::size_t table = pe.section_table();
+  const std::size_t data_at = (table + kSections * 40 + 0x1FF) & ~std::size_t{0x1FF};
+  std::vector<std::byte> file(data_at + (small.size() - TestPe::kSectionOffset));
+  std::copy(small.begin(), small.begin() + static_cast<std::ptrdiff_t>(table + 40), file.begin());
+  std::copy(small.begin() + TestPe::kSectionOffset, small.end(), file.begin() + static_cast<std::ptrdiff_t>(data_at));
+  store_le<std::uint16_t>(std::span(file), TestPe::kFileHeader + 2, static_cast<std::uint16_t>(kSections));
+  store_le<std::uint32_t>(std::span(file), pe.optional_header() + 60, static_cast<std::uint32_t>(data_at));
+  store_le<std::uint32_t>(std::span(file), table + 20, static_cast<std::uint32_t>(data_at));
+  for (std::uint32_t i = 1; i < kSections; ++i) {  // empty sections above the first
+    const std::size_t header = table + i * 40;
+    file[header] = std::byte{'.'};
+    store_le<std::uint32_t>(std::span(file), header + 8, 0x1000);
+    store_le<std::uint32_t>(std::span(file), header + 12, 0x1000 + i * 0x1000);
+  }
+  store_le<std::uint32_t>(std::span(file), pe.optional_header() + 56, 0x1000 + kSections * 0x1000);
+  MemorySource source(file);
+  auto image = pe::PeImage::parse(source);
+  ASSERT_TRUE(image) << image.error().to_string();
+  EXPECT_EQ(image->section_count(), kSections);
+  auto modules = pe::read_all_imports(*image);
+  ASSERT_TRUE(modules) << modules.error().to_string();
+  ASSERT_EQ(modules->size(), 1u);
+  EXPECT_EQ((*modules)[0].functions[0].name, "GetTickCount");
+  EXPECT_EQ(image->section_index_of(0x1000 + (kSections - 1) * 0x1000 + 5), kSections - 1);
+}
+
+}  // namespace
+}  // namespace downlevel
