@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "common.hpp"
+#include "shim_command.hpp"
 #include "downlevel/shim/port.hpp"
 #include "downlevel/target/target.hpp"
 
@@ -90,17 +91,9 @@ int run_port(const PortOptions& o) {
       return kExitBadInput;
     }
   }
-  auto target = target::open_target(o.target);
-  if (!target) {
-    report_error(o.target, target.error());
-    return kExitBadInput;
-  }
-  auto runtime = shim::Runtime::builtin();
-  if (!runtime) {
-    report_error("runtime", runtime.error());
-    return kExitBadInput;
-  }
-  auto report = shim::port(request, *target, *runtime);
+  auto inputs = open_shim_inputs(o.target);
+  if (!inputs) return kExitBadInput;
+  auto report = shim::port(request, inputs->target, inputs->runtime);
   if (!report) {
     report_error(o.app, report.error());
     return kExitBadInput;

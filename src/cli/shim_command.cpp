@@ -63,20 +63,12 @@ int run_generate(const GenerateOptions& o) {
     report_error(o.from, exports.error());
     return kExitBadInput;
   }
-  auto target = target::open_target(o.target);
-  if (!target) {
-    report_error(o.target, target.error());
-    return kExitBadInput;
-  }
-  auto runtime = shim::Runtime::builtin();
-  if (!runtime) {
-    report_error("runtime", runtime.error());
-    return kExitBadInput;
-  }
+  auto inputs = open_shim_inputs(o.target);
+  if (!inputs) return kExitBadInput;
   std::vector<shim::WantedExport> wanted;
   for (const auto& e : exports->exports()) wanted.push_back(shim::WantedExport{e.name, e.ordinal});
   const std::string name = o.name.empty() ? shim::default_shim_name(original) : o.name;
-  auto plan = shim::plan_shim(original, name, wanted, target->find(original), *runtime);
+  auto plan = shim::plan_shim(original, name, wanted, inputs->target.find(original), inputs->runtime);
   if (!plan) {
     report_error(o.from, plan.error());
     return kExitBadInput;
@@ -84,7 +76,7 @@ int run_generate(const GenerateOptions& o) {
   for (const auto& r : plan->rejected) {
     std::fputs(fmt::format("{}: export \"{}\" rejected: {}\n", o.from, r.name, r.reason).c_str(), stderr);
   }
-  if (auto written = shim::write_shim_folder(*plan, *runtime, o.output); !written) {
+  if (auto written = shim::write_shim_folder(*plan, inputs->runtime, o.output); !written) {
     report_error(o.output, written.error());
     return kExitBadInput;
   }
@@ -110,6 +102,20 @@ int run_build(const BuildOptions& o) {
 }
 
 }  // namespace
+
+std::optional<ShimInputs> open_shim_inputs(const std::string& target_name) {
+  auto target = target::open_target(target_name);
+  if (!target) {
+    report_error(target_name, target.error());
+    return std::nullopt;
+  }
+  auto runtime = shim::Runtime::builtin();
+  if (!runtime) {
+    report_error("runtime", runtime.error());
+    return std::nullopt;
+  }
+  return ShimInputs{std::move(*target), std::move(*runtime)};
+}
 
 void register_shim_command(CLI::App& app, int& exit_code) {
   auto* shim = app.add_subcommand("shim", "Generate and build forwarder DLLs that implement what a target lacks");
