@@ -165,7 +165,9 @@ Result<PortReport> port(const PortRequest& request, const target::Target& target
 
   // Shims, and the renames they call for, per file.
   std::map<std::string, std::vector<std::pair<std::string, std::string>>> renames;
-  for (const auto& [host, need] : needs_of(report.before, target)) {
+  for (const auto& entry : needs_of(report.before, target)) {
+    const std::string& host = entry.first;  // not a structured binding: clang 14 cannot capture those
+    const ShimNeed& need = entry.second;
     const bool any_implemented = std::any_of(need.missing.begin(), need.missing.end(),
                                              [&](const std::string& f) { return runtime.find(host, f) != nullptr; });
     if (!any_implemented) continue;

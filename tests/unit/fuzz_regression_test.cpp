@@ -11,6 +11,7 @@ extern "C" int fuzz_pe(const std::uint8_t* data, std::size_t size);
 extern "C" int fuzz_apiset(const std::uint8_t* data, std::size_t size);
 extern "C" int fuzz_snapshot(const std::uint8_t* data, std::size_t size);
 extern "C" int fuzz_patch(const std::uint8_t* data, std::size_t size);
+extern "C" int fuzz_shim(const std::uint8_t* data, std::size_t size);
 
 namespace {
 
@@ -30,10 +31,11 @@ std::size_t replay(const std::string& target, Harness harness) {
 }
 
 TEST(FuzzRegressions, Replay) {
-  EXPECT_GE(replay("patch", fuzz_patch), 2u);
+  EXPECT_GE(replay("patch", fuzz_patch), 3u);
   replay("pe", fuzz_pe);
   replay("apiset", fuzz_apiset);
   replay("snapshot", fuzz_snapshot);
+  replay("shim", fuzz_shim);
 }
 
 }  // namespace
