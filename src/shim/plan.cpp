@@ -20,11 +20,6 @@ std::string printable(std::string_view name) {
   return out;
 }
 
-std::string module_of(std::string_view dll) {
-  const std::string file = target::with_dll_extension(dll);
-  return file.substr(0, file.rfind('.'));
-}
-
 }  // namespace
 
 const char* provision_name(Provision provision) {
@@ -79,7 +74,7 @@ Result<ShimPlan> plan_shim(std::string_view original_dll, std::string_view shim_
   if (target::lower_ascii(plan.file_name) == plan.original) {
     return make_error("", 0, fmt::format("the shim cannot have the original's name {}", plan.original));
   }
-  if (!unsafe_export_name_reason(module_of(plan.original)).empty()) {
+  if (!unsafe_export_name_reason(plan.original_module()).empty()) {
     return make_error("", 0, fmt::format("{} cannot be named in a forwarder", plan.original));
   }
 

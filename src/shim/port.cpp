@@ -10,7 +10,6 @@
 
 #include "downlevel/check/checker.hpp"
 #include "downlevel/pe/imports.hpp"
-#include "downlevel/pe/open.hpp"
 #include "downlevel/shim/build.hpp"
 #include "downlevel/shim/folder.hpp"
 #include "downlevel/shim/plan.hpp"
@@ -102,33 +101,42 @@ std::vector<WantedExport> wanted_exports(const target::ExportSet& in_target, con
   return wanted;
 }
 
-bool imports_dll(const std::string& path, std::string_view dll) {
-  auto opened = pe::open_image(path);
-  if (!opened) return false;
-  auto modules = pe::read_all_imports(*opened->image);
-  if (!modules) return false;
-  return std::any_of(modules->begin(), modules->end(), [&](const pe::ImportedModule& m) {
-    return target::lower_ascii(m.dll) == target::lower_ascii(dll);
-  });
+// The renames among `renames` whose old name the image imports (a problem
+// reached through a forwarder names a module, not an import).
+std::vector<std::pair<std::string, std::string>> applicable(
+    const pe::PeImage& image, const std::vector<std::pair<std::string, std::string>>& renames) {
+  std::vector<std::pair<std::string, std::string>> kept;
+  if (renames.empty()) return kept;
+  auto modules = pe::read_all_imports(image);
+  if (!modules) return kept;
+  for (const auto& rename : renames) {
+    const bool imported = std::any_of(modules->begin(), modules->end(), [&](const pe::ImportedModule& m) {
+      return target::lower_ascii(m.dll) == target::lower_ascii(rename.first);
+    });
+    if (imported) kept.push_back(rename);
+  }
+  return kept;
 }
 
-// Lowers the version fields to `wanted` (never raises them) and applies the renames.
+// Applies the renames the file can take and lowers its version fields to
+// `wanted` (never raises them); the file is replaced atomically.
 Result<std::vector<patch::Change>> patch_file(const std::string& path, std::optional<patch::Version> wanted,
                                               const std::vector<std::pair<std::string, std::string>>& renames) {
   auto bytes = read_whole_file(path);
   if (!bytes) return std::move(bytes).error();
-  auto opened = pe::open_image(path);
-  if (!opened) return std::move(opened).error();
-  const pe::PeImage& image = *opened->image;
-  const patch::Version version = wanted ? *wanted : patch::Version{5, static_cast<std::uint16_t>(image.is_pe32_plus() ? 2 : 1)};
+  MemorySource source(*bytes);
+  auto image = pe::PeImage::parse(source);
+  if (!image) return std::move(image).error();
+  const patch::Version version =
+      wanted ? *wanted : patch::Version{5, static_cast<std::uint16_t>(image->is_pe32_plus() ? 2 : 1)};
   const auto higher = [&](std::uint16_t major, std::uint16_t minor) {
     return std::pair{major, minor} > std::pair{version.major, version.minor};
   };
   patch::Request request;
-  request.renames = renames;
-  if (higher(image.major_os_version(), image.minor_os_version())) request.os_version = version;
-  if (higher(image.major_subsystem_version(), image.minor_subsystem_version())) request.subsystem_version = version;
-  if (renames.empty() && !request.os_version && !request.subsystem_version) return std::vector<patch::Change>{};
+  request.renames = applicable(*image, renames);
+  if (higher(image->major_os_version(), image->minor_os_version())) request.os_version = version;
+  if (higher(image->major_subsystem_version(), image->minor_subsystem_version())) request.subsystem_version = version;
+  if (request.renames.empty() && !request.os_version && !request.subsystem_version) return std::vector<patch::Change>{};
   request.strip_signature = true;  // a signature cannot survive the change
   auto patched = patch::apply(*bytes, request);
   if (!patched) return std::move(patched).error();
@@ -182,7 +190,12 @@ Result<PortReport> port(const PortRequest& request, const target::Target& target
     auto built = build_shim({folder, arch, arch == Arch::x86 ? request.compiler_x86 : request.compiler_x64});
     if (!built) return std::move(built).error();
     std::error_code error;
-    fs::copy_file(built->dll, fs::path(request.output_folder) / shim_name, fs::copy_options::overwrite_existing, error);
+    const fs::path placed = fs::path(request.output_folder) / shim_name;
+    if (fs::exists(placed, error)) {
+      return make_error("", 0, fmt::format("the application already has a file named {}; its shim would replace it",
+                                           shim_name));
+    }
+    fs::copy_file(built->dll, placed, error);
     if (error) return make_error("", 0, fmt::format("copying {}: {}", built->dll, error.message()));
     report.shims.push_back({host, shim_name, folder, plan->names_with(Provision::implemented)});
     for (const auto& [importer, imported_names] : need.importers) {
@@ -195,11 +208,7 @@ Result<PortReport> port(const PortRequest& request, const target::Target& target
   for (const std::string& path : pe_files_in(request.output_folder)) {
     const std::string name = target::lower_ascii(fs::path(path).filename().string());
     if (shim_files.count(name)) continue;
-    std::vector<std::pair<std::string, std::string>> file_renames;
-    for (const auto& rename : renames[name]) {
-      if (imports_dll(path, rename.first)) file_renames.push_back(rename);  // not a forwarder's module
-    }
-    auto changes = patch_file(path, request.os_version, file_renames);
+    auto changes = patch_file(path, request.os_version, renames[name]);
     if (!changes) {
       Error e = std::move(changes).error();
       e.message = fmt::format("{}: {}", path, e.message);

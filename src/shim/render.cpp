@@ -6,13 +6,11 @@
 namespace downlevel::shim {
 namespace {
 
-std::string module_of(const std::string& dll) { return dll.substr(0, dll.rfind('.')); }
-
 // What an export points at: "kernel32.Name", "kernel32.#12" or "dl_Name".
 std::string definition(const ShimPlan& plan, const ShimExport& e) {
   if (e.provision == Provision::implemented) return e.implementation->implementation;
   const std::string target = e.name.empty() ? fmt::format("#{}", e.ordinal) : e.name;
-  return module_of(plan.original) + "." + target;
+  return plan.original_module() + "." + target;
 }
 
 // A .def needs a name even for an ordinal-only export; NONAME hides it.

@@ -113,6 +113,16 @@ with tempfile.TemporaryDirectory() as tmp:
               (oh.MajorSubsystemVersion, oh.MinorSubsystemVersion) == (5, 1), (oh.MajorSubsystemVersion, oh.MinorSubsystemVersion))
         pe.close()
 
+    clash_app = os.path.join(tmp, "clash-app")
+    os.makedirs(clash_app)
+    with open(os.path.join(minver, "vista.exe"), "rb") as src, open(os.path.join(clash_app, "vista.exe"), "wb") as dst:
+        dst.write(src.read())
+    with open(os.path.join(clash_app, "xernel32.dll"), "w") as f:
+        f.write("the application's own file\n")
+    r = run("port", clash_app, "--target", "xp", "-o", os.path.join(tmp, "clash-ported"))
+    check("port never replaces an application file with a shim",
+          r.returncode == 2 and "already has a file named xernel32.dll" in r.stderr, r.stdout + r.stderr)
+
     # --- Something the runtime cannot provide: reported precisely, exit 1.
     win8_app = os.path.join(tmp, "win8-app")
     os.makedirs(win8_app)

@@ -46,6 +46,8 @@ struct ShimPlan {
   std::vector<std::string> sources;  // runtime files to compile, header first
 
   std::vector<std::string> names_with(Provision provision) const;
+  // The module part of a forwarder to the original: "kernel32".
+  std::string original_module() const { return original.substr(0, original.rfind('.')); }
 };
 
 // An export the shim must offer: the original DLL's, or an import a program
