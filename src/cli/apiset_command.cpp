@@ -71,17 +71,17 @@ int fail(const std::string& file, const Error& error) {
 
 // --- dump ---------------------------------------------------------------
 void dump_text(const json& m) {
-  fmt::print("{}: schema version {} ({}), {} sets{}\n", m["file"].get<std::string>(), m["schema_version"].get<unsigned>(),
+  fmt::print("{}: schema version {} ({}), {} sets{}\n", text_of(m["file"]), m["schema_version"].get<unsigned>(),
              apiset::windows_for_version(m["schema_version"].get<unsigned>()), m["namespaces_count"].get<std::size_t>(),
              m.contains("hash_factor") ? fmt::format(", hash factor {}", m["hash_factor"].get<unsigned>()) : "");
   std::size_t n = 0;
   for (const auto& set : m["namespaces"]) {
-    std::string host = set["host"].get<std::string>();
-    std::string line = fmt::format("{}) {} -> {}", ++n, set["name"].get<std::string>(), host.empty() ? "(not hosted)" : host);
+    std::string host = text_of(set["host"]);
+    std::string line = fmt::format("{}) {} -> {}", ++n, text_of(set["name"]), host.empty() ? "(not hosted)" : host);
     if (set.contains("exceptions")) {
       std::vector<std::string> parts;
       for (const auto& e : set["exceptions"]) {
-        parts.push_back(e["importer"].get<std::string>() + ":" + e["host"].get<std::string>());
+        parts.push_back(text_of(e["importer"]) + ":" + text_of(e["host"]));
       }
       line += fmt::format(" [{}]", fmt::join(parts, " "));
     }
@@ -137,30 +137,30 @@ json resolution_model(const apiset::Schema& schema, const std::string& name, con
 
 void resolve_text(const json& m) {
   for (const auto& r : m["resolutions"]) {
-    const std::string outcome = r["outcome"].get<std::string>();
-    std::string line = r["name"].get<std::string>() + " -> ";
+    const std::string outcome = text_of(r["outcome"]);
+    std::string line = text_of(r["name"]) + " -> ";
     if (outcome == "resolved") {
-      line += r["host"].get<std::string>() + (r["exception"].get<bool>() ? "  (exception for " + r["importer"].get<std::string>() + ")" : "");
+      line += text_of(r["host"]) + (r["exception"].get<bool>() ? "  (exception for " + text_of(r["importer"]) + ")" : "");
     } else if (outcome == "in schema, not hosted") {
-      line += "in schema (" + r["set"].get<std::string>() + "), not hosted: the DLL is treated as absent";
+      line += "in schema (" + text_of(r["set"]) + "), not hosted: the DLL is treated as absent";
     } else {
       line += outcome + ": ordinary DLL search of the file name";
     }
     fmt::print("{}\n", line);
     if (!r.contains("explain")) continue;
     const auto& e = r["explain"];
-    if (!e["searched"].get<std::string>().empty()) fmt::print("    searched       {}\n", e["searched"].get<std::string>());
+    if (!text_of(e["searched"]).empty()) fmt::print("    searched       {}\n", text_of(e["searched"]));
     if (e.contains("hash")) {
       fmt::print("    hashed length  {} characters\n    hash           {} (factor {})\n", e["hashed_length"].get<unsigned>(),
-                 e["hash"].get<std::string>(), e["hash_factor"].get<unsigned>());
+                 text_of(e["hash"]), e["hash_factor"].get<unsigned>());
       if (e.contains("hash_slot")) fmt::print("    hash slot      {}\n", e["hash_slot"].get<std::size_t>());
     }
     if (e.contains("set_index")) {
       fmt::print("    set            #{} {}\n    value          #{}{}\n", e["set_index"].get<std::size_t>(),
-                 r["set"].get<std::string>(), e["value_index"].get<std::size_t>(),
+                 text_of(r["set"]), e["value_index"].get<std::size_t>(),
                  e["value_index"].get<std::size_t>() == 0 ? " (default)" : " (importer exception)");
     }
-    if (e.contains("stopped_because")) fmt::print("    stopped        {}\n", e["stopped_because"].get<std::string>());
+    if (e.contains("stopped_because")) fmt::print("    stopped        {}\n", text_of(e["stopped_because"]));
   }
 }
 
@@ -191,9 +191,9 @@ int run_extract(const ApisetOptions& o) {
 // --- hash ---------------------------------------------------------------
 void hash_text(const json& m) {
   for (const auto& h : m["hashes"]) {
-    fmt::print("{}: hashed \"{}\" ({} characters), factor {}: {}\n", h["name"].get<std::string>(),
-               h["hashed"].get<std::string>(), h["hashed_length"].get<std::size_t>(), h["factor"].get<unsigned>(),
-               h["hash"].get<std::string>());
+    fmt::print("{}: hashed \"{}\" ({} characters), factor {}: {}\n", text_of(h["name"]),
+               text_of(h["hashed"]), h["hashed_length"].get<std::size_t>(), h["factor"].get<unsigned>(),
+               text_of(h["hash"]));
   }
 }
 
@@ -213,12 +213,12 @@ int run_hash(const ApisetOptions& o) {
 
 // --- diff ---------------------------------------------------------------
 void diff_text(const json& m) {
-  fmt::print("{} -> {}: {} added, {} removed, {} re-hosted\n", m["a"].get<std::string>(), m["b"].get<std::string>(),
+  fmt::print("{} -> {}: {} added, {} removed, {} re-hosted\n", text_of(m["a"]), text_of(m["b"]),
              m["added"].size(), m["removed"].size(), m["rehosted"].size());
   for (const auto& name : m["added"]) fmt::print("+ {}\n", name.get<std::string>());
   for (const auto& name : m["removed"]) fmt::print("- {}\n", name.get<std::string>());
   for (const auto& r : m["rehosted"]) {
-    fmt::print("~ {}: {} -> {}\n", r["name"].get<std::string>(), r["old"].get<std::string>(), r["new"].get<std::string>());
+    fmt::print("~ {}: {} -> {}\n", text_of(r["name"]), text_of(r["old"]), text_of(r["new"]));
   }
 }
 
@@ -276,7 +276,7 @@ void scan_text(const json& m) {
     if (f.contains("error")) continue;
     std::vector<std::string> targets;
     for (const auto& [module, count] : f["targets"].items()) targets.push_back(fmt::format("{} ({})", module, count.get<std::size_t>()));
-    fmt::print("{}: {} exports -> {}{}\n", f["file"].get<std::string>(), f["exports"].get<std::size_t>(),
+    fmt::print("{}: {} exports -> {}{}\n", text_of(f["file"]), f["exports"].get<std::size_t>(),
                targets.empty() ? "no forwarders" : fmt::format("{}", fmt::join(targets, ", ")),
                f["own_exports"].get<std::size_t>() ? fmt::format("; {} implemented here", f["own_exports"].get<std::size_t>()) : "");
   }

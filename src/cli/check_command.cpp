@@ -142,33 +142,33 @@ bool has_delay_only_dlls(const json& m) {
 
 std::string report_text(const json& m) {
   std::ostringstream out;
-  out << "target: " << m["target"].get<std::string>() << '\n';
+  out << "target: " << text_of(m["target"]) << '\n';
   for (const auto& f : m["files"]) {
-    const std::string file = f["file"].get<std::string>();
+    const std::string file = text_of(f["file"]);
     if (f.contains("error")) {
-      out << file << ": unusable: " << f["error"].get<std::string>() << '\n';
+      out << file << ": unusable: " << text_of(f["error"]) << '\n';
       continue;
     }
     const std::string base = std::filesystem::path(file).filename().string();
-    out << fmt::format("{} ({}, {}): {} functions checked, {}\n", file, f["format"].get<std::string>(),
-                       f["machine"].get<std::string>(), f["functions_checked"].get<std::size_t>(),
+    out << fmt::format("{} ({}, {}): {} functions checked, {}\n", file, text_of(f["format"]),
+                       text_of(f["machine"]), f["functions_checked"].get<std::size_t>(),
                        f["problems"].empty() ? "nothing missing" : fmt::format("{} problems", f["problems"].size()));
     for (const auto& p : f["problems"]) {
-      std::string what = p["dll"].get<std::string>();
-      if (p.contains("function")) what += "!" + p["function"].get<std::string>();
-      if (p.contains("host") && target::lower_ascii(p["host"].get<std::string>()) != target::lower_ascii(p["dll"].get<std::string>())) {
-        what += " (-> " + p["host"].get<std::string>() + ")";
+      std::string what = text_of(p["dll"]);
+      if (p.contains("function")) what += "!" + text_of(p["function"]);
+      if (p.contains("host") && target::lower_ascii(text_of(p["host"])) != target::lower_ascii(text_of(p["dll"]))) {
+        what += " (-> " + text_of(p["host"]) + ")";
       }
-      std::string line = fmt::format("  {:<8}{}{}: {}: {}", p["severity"].get<std::string>(), what,
-                                     p["delay"].get<bool>() ? " [delay-load]" : "", p["kind"].get<std::string>(),
-                                     p["reason"].get<std::string>());
-      if (p["importer"].get<std::string>() != base) line += "  [needed by " + p["importer"].get<std::string>() + "]";
+      std::string line = fmt::format("  {:<8}{}{}: {}: {}", text_of(p["severity"]), what,
+                                     p["delay"].get<bool>() ? " [delay-load]" : "", text_of(p["kind"]),
+                                     text_of(p["reason"]));
+      if (text_of(p["importer"]) != base) line += "  [needed by " + text_of(p["importer"]) + "]";
       out << line << '\n';
     }
     if (f.contains("closure")) {
       std::map<std::string, std::vector<std::string>> by_origin;
       for (const auto& c : f["closure"]) {
-        by_origin[c["origin"].get<std::string>()].push_back(c["dll"].get<std::string>() + (c["delay"].get<bool>() ? "*" : ""));
+        by_origin[text_of(c["origin"])].push_back(text_of(c["dll"]) + (c["delay"].get<bool>() ? "*" : ""));
       }
       for (const auto& [origin, dlls] : by_origin) out << fmt::format("  from {}: {}\n", origin, fmt::join(dlls, " "));
     }
@@ -176,7 +176,7 @@ std::string report_text(const json& m) {
   if (!m["by_host"].empty()) {
     out << "summary by DLL:\n";
     for (const auto& h : m["by_host"]) {
-      out << fmt::format("  {:<40} {:>5} missing ({} static, {} delay-load){}\n", h["host"].get<std::string>(),
+      out << fmt::format("  {:<40} {:>5} missing ({} static, {} delay-load){}\n", text_of(h["host"]),
                          h["missing_static"].get<std::size_t>() + h["missing_delay"].get<std::size_t>(),
                          h["missing_static"].get<std::size_t>(), h["missing_delay"].get<std::size_t>(),
                          h["unknown"].get<std::size_t>() ? fmt::format(", {} unknown", h["unknown"].get<std::size_t>()) : "");

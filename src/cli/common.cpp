@@ -7,7 +7,18 @@
 namespace downlevel::cli {
 
 std::string format_error(const std::string& file, const Error& error) {
-  return fmt::format("{}: {}", file, error.to_string());
+  return printable(fmt::format("{}: {}", file, error.to_string()));  // always one line
+}
+
+std::string printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (needs_text_escape(byte)) out += fmt::format("\\x{:02x}", byte);
+    else out += c;
+  }
+  return out;
 }
 
 void report_error(const std::string& file, const Error& error) {

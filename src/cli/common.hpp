@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -24,6 +25,13 @@ void report_error(const std::string& file, const Error& error);
 std::string format_error(const std::string& file, const Error& error);
 
 using pe::open_image;
+
+// Text output of names read from untrusted files: a control byte becomes
+// \xNN, so one entry stays on one line and no escape sequence reaches the
+// terminal. The JSON forms carry the names as they are, escaped by JSON.
+inline bool needs_text_escape(unsigned char byte) { return byte < 0x20 || byte == 0x7F; }
+std::string printable(std::string_view text);
+inline std::string text_of(const nlohmann::json& value) { return printable(value.get_ref<const std::string&>()); }
 
 // Writes JSON with a trailing newline.
 void print_json(const nlohmann::json& document);

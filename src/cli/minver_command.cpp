@@ -52,7 +52,7 @@ json report_model(const check::MinverReport& r) {
 
 void print_steps(const json& steps, const char* indent) {
   for (const auto& s : steps) {
-    const std::string head = fmt::format("{}{} ({}):", indent, s["windows"].get<std::string>(), s["version"].get<std::string>());
+    const std::string head = fmt::format("{}{} ({}):", indent, text_of(s["windows"]), text_of(s["version"]));
     if (s["functions"].empty()) {
       fmt::print("{} {} functions\n", head, s["count"].get<std::size_t>());
     } else {
@@ -62,12 +62,12 @@ void print_steps(const json& steps, const char* indent) {
 }
 
 void print_text(const json& m) {
-  const std::string file = m["file"].get<std::string>();
+  const std::string file = text_of(m["file"]);
   if (m.contains("error")) return;
   if (m["minimum"].is_null()) {
     fmt::print("{}: unknown: no static import is covered by the built-in knowledge\n", file);
   } else {
-    fmt::print("{}: {} ({}){}\n", file, m["minimum"]["windows"].get<std::string>(), m["minimum"]["version"].get<std::string>(),
+    fmt::print("{}: {} ({}){}\n", file, text_of(m["minimum"]["windows"]), text_of(m["minimum"]["version"]),
                m["unknown"].empty() ? "" : fmt::format(", if the {} unknown functions allow it", m["unknown"].size()));
   }
   print_steps(m["steps"], "  ");
@@ -83,8 +83,8 @@ void print_text(const json& m) {
     }
   }
   for (const auto& l : m["runtime_lookups"]) {
-    fmt::print("  resolved at run time, verify the program falls back: {} ({}, {} {})\n", l["function"].get<std::string>(),
-               l["dll"].get<std::string>(), l["windows"].get<std::string>(), l["version"].get<std::string>());
+    fmt::print("  resolved at run time, verify the program falls back: {} ({}, {} {})\n", text_of(l["function"]),
+               text_of(l["dll"]), text_of(l["windows"]), text_of(l["version"]));
   }
 }
 

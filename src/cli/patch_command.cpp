@@ -79,7 +79,7 @@ int run_patch(const PatchOptions& o) {
   } else {
     fmt::print("{} -> {}: {} changes\n", o.file, destination, changes.size());
     for (const auto& c : changes) {
-      fmt::print("  {}: {} -> {}\n", c["field"].get<std::string>(), c["old"].get<std::string>(), c["new"].get<std::string>());
+      fmt::print("  {}: {} -> {}\n", text_of(c["field"]), text_of(c["old"]), text_of(c["new"]));
     }
   }
   return kExitOk;

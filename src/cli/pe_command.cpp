@@ -59,26 +59,26 @@ Result<json> headers_model(const PeImage& image) {
 }
 
 void headers_text(const json& m) {
-  fmt::print("  format             {} ({}){}\n", m["format"].get<std::string>(), m["machine"].get<std::string>(),
+  fmt::print("  format             {} ({}){}\n", text_of(m["format"]), text_of(m["machine"]),
              m["dll"].get<bool>() ? ", DLL" : "");
   fmt::print("  characteristics    {:#06x}\n", m["characteristics"].get<unsigned>());
   fmt::print("  time stamp         {:#010x}\n", m["time_date_stamp"].get<std::uint32_t>());
-  fmt::print("  linker version     {}\n", m["linker_version"].get<std::string>());
+  fmt::print("  linker version     {}\n", text_of(m["linker_version"]));
   fmt::print("  entry point        {:#x}\n", m["entry_point"].get<std::uint32_t>());
   fmt::print("  image base         {:#x}\n", m["image_base"].get<std::uint64_t>());
   fmt::print("  alignment          section {:#x}, file {:#x}\n", m["section_alignment"].get<std::uint32_t>(),
              m["file_alignment"].get<std::uint32_t>());
-  fmt::print("  OS version         {}\n", m["os_version"].get<std::string>());
-  fmt::print("  image version      {}\n", m["image_version"].get<std::string>());
+  fmt::print("  OS version         {}\n", text_of(m["os_version"]));
+  fmt::print("  image version      {}\n", text_of(m["image_version"]));
   fmt::print("  subsystem          {} (version {})\n", m["subsystem"].get<unsigned>(),
-             m["subsystem_version"].get<std::string>());
+             text_of(m["subsystem_version"]));
   fmt::print("  DLL characteristics {:#06x}\n", m["dll_characteristics"].get<unsigned>());
   fmt::print("  size of image      {:#x}\n", m["size_of_image"].get<std::uint32_t>());
   fmt::print("  size of headers    {:#x}\n", m["size_of_headers"].get<std::uint32_t>());
   fmt::print("  checksum           {:#x}\n", m["checksum"].get<std::uint32_t>());
   fmt::print("  sections           {}\n", m["section_count"].get<unsigned>());
   for (const auto& d : m["data_directories"]) {
-    fmt::print("  directory {:<13}rva {:#010x} size {:#x}\n", d["name"].get<std::string>(),
+    fmt::print("  directory {:<13}rva {:#010x} size {:#x}\n", text_of(d["name"]),
                d["rva"].get<std::uint32_t>(), d["size"].get<std::uint32_t>());
   }
 }
@@ -100,7 +100,7 @@ Result<json> sections_model(const PeImage& image) {
 void sections_text(const json& m) {
   fmt::print("  {:<9}{:>10} {:>10} {:>10} {:>10}  {}\n", "name", "vaddr", "vsize", "raw off", "raw size", "flags");
   for (const auto& s : m["sections"]) {
-    fmt::print("  {:<9}{:>#10x} {:>#10x} {:>#10x} {:>#10x}  {:#010x}\n", s["name"].get<std::string>(),
+    fmt::print("  {:<9}{:>#10x} {:>#10x} {:>#10x} {:>#10x}  {:#010x}\n", text_of(s["name"]),
                s["virtual_address"].get<std::uint32_t>(), s["virtual_size"].get<std::uint32_t>(),
                s["raw_offset"].get<std::uint32_t>(), s["raw_size"].get<std::uint32_t>(),
                s["characteristics"].get<std::uint32_t>());
@@ -138,17 +138,17 @@ Result<json> imports_model(const PeImage& image) {
 
 void imports_text(const json& m) {
   for (const auto& dll : m["imports"]) {
-    fmt::print("  {}{}\n", dll["dll"].get<std::string>(), dll["delay"].get<bool>() ? "  (delay-load)" : "");
+    fmt::print("  {}{}\n", text_of(dll["dll"]), dll["delay"].get<bool>() ? "  (delay-load)" : "");
     for (const auto& f : dll["functions"]) {
       if (f.contains("ordinal")) {
         fmt::print("    #{}\n", f["ordinal"].get<unsigned>());
       } else {
-        fmt::print("    {}  (hint {})\n", f["name"].get<std::string>(), f["hint"].get<unsigned>());
+        fmt::print("    {}  (hint {})\n", text_of(f["name"]), f["hint"].get<unsigned>());
       }
     }
   }
   for (const auto& b : m["bound_imports"]) {
-    fmt::print("  bound: {} at {:#010x}\n", b["dll"].get<std::string>(), b["time_date_stamp"].get<std::uint32_t>());
+    fmt::print("  bound: {} at {:#010x}\n", text_of(b["dll"]), b["time_date_stamp"].get<std::uint32_t>());
   }
 }
 
@@ -178,13 +178,13 @@ void exports_text(const json& m) {
     fmt::print("  no export directory\n");
     return;
   }
-  fmt::print("  {} (ordinal base {}, {} slots, {} names)\n", e["dll_name"].get<std::string>(),
+  fmt::print("  {} (ordinal base {}, {} slots, {} names)\n", text_of(e["dll_name"]),
              e["ordinal_base"].get<std::uint32_t>(), e["function_count"].get<std::uint32_t>(),
              e["name_count"].get<std::uint32_t>());
   for (const auto& s : e["symbols"]) {
-    std::string name = s.contains("name") ? s["name"].get<std::string>() : "(no name)";
+    std::string name = s.contains("name") ? text_of(s["name"]) : "(no name)";
     if (s.contains("forwarder")) {
-      fmt::print("  {:>6}  {} -> {}\n", s["ordinal"].get<std::uint32_t>(), name, s["forwarder"].get<std::string>());
+      fmt::print("  {:>6}  {} -> {}\n", s["ordinal"].get<std::uint32_t>(), name, text_of(s["forwarder"]));
     } else {
       fmt::print("  {:>6}  {}  {:#x}\n", s["ordinal"].get<std::uint32_t>(), name, s["rva"].get<std::uint32_t>());
     }

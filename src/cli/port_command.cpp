@@ -55,21 +55,21 @@ json port_model(const shim::PortReport& r, const std::string& app, const std::st
 }
 
 void print_port_text(const json& m) {
-  fmt::print("{} -> {} for {}\n", m["app"].get<std::string>(), m["output"].get<std::string>(),
-             m["target"].get<std::string>());
+  fmt::print("{} -> {} for {}\n", text_of(m["app"]), text_of(m["output"]),
+             text_of(m["target"]));
   fmt::print("before: {} missing\n", m["missing_before"].get<std::size_t>());
   for (const auto& s : m["shims"]) {
     std::string names;
     for (const auto& n : s["implemented"]) names += (names.empty() ? "" : ", ") + n.get<std::string>();
-    fmt::print("shim {} for {}: implements {}\n", s["shim"].get<std::string>(), s["original"].get<std::string>(), names);
+    fmt::print("shim {} for {}: implements {}\n", text_of(s["shim"]), text_of(s["original"]), names);
   }
   for (const auto& f : m["patched"]) {
     std::string changes;
     for (const auto& c : f["changes"]) {
-      changes += fmt::format("{}{}: {} -> {}", changes.empty() ? "" : "; ", c["field"].get<std::string>(),
-                             c["old"].get<std::string>(), c["new"].get<std::string>());
+      changes += fmt::format("{}{}: {} -> {}", changes.empty() ? "" : "; ", text_of(c["field"]),
+                             text_of(c["old"]), text_of(c["new"]));
     }
-    fmt::print("patched {}: {}\n", f["file"].get<std::string>(), changes);
+    fmt::print("patched {}: {}\n", text_of(f["file"]), changes);
   }
   for (const auto& dll : m["ship_beside"]) {
     fmt::print("ship beside the program: {} (redistributable)\n", dll.get<std::string>());
@@ -79,7 +79,7 @@ void print_port_text(const json& m) {
     return;
   }
   fmt::print("after: {} still missing, no implementation available:\n", m["remaining"].size());
-  for (const auto& p : m["remaining"]) fmt::print("  {}\n", p["text"].get<std::string>());
+  for (const auto& p : m["remaining"]) fmt::print("  {}\n", text_of(p["text"]));
 }
 
 int run_port(const PortOptions& o) {

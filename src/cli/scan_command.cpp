@@ -86,7 +86,7 @@ void append_json_string(std::string& out, std::string_view text) {
 // Text lines stay one line per entry: control bytes are escaped.
 void append_text(std::string& out, std::string_view text) {
   append_escaped(
-      out, text, [](unsigned char u) { return u < 0x20 || u == 0x7F; },
+      out, text, needs_text_escape,
       [](std::string& o, unsigned char u) { o += fmt::format("\\x{:02x}", u); });
 }
 

@@ -41,7 +41,7 @@ json plan_model(const shim::ShimPlan& plan, const std::string& folder) {
 
 void print_plan_text(const json& m) {
   fmt::print("{} (for {}) in {}: {} forwarded, {} implemented, {} unprovided, {} rejected\n",
-             m["shim"].get<std::string>(), m["original"].get<std::string>(), m["folder"].get<std::string>(),
+             text_of(m["shim"]), text_of(m["original"]), text_of(m["folder"]),
              m["forwarded"].get<std::size_t>(), m["implemented"].size(), m["unprovided"].size(), m["rejected"].size());
   for (const char* key : {"implemented", "unprovided"}) {
     if (m[key].empty()) continue;

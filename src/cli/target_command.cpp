@@ -77,9 +77,9 @@ int run_list(const TargetOptions& o) {
     return kExitOk;
   }
   for (const auto& t : targets) {
-    fmt::print("{:<6} {} ({} DLLs)\n       source:   {}\n       accuracy: {}\n", t["name"].get<std::string>(),
-               t["title"].get<std::string>(), t["dlls"].get<std::size_t>(), t["source"].get<std::string>(),
-               t["accuracy"].get<std::string>());
+    fmt::print("{:<6} {} ({} DLLs)\n       source:   {}\n       accuracy: {}\n", text_of(t["name"]),
+               text_of(t["title"]), t["dlls"].get<std::size_t>(), text_of(t["source"]),
+               text_of(t["accuracy"]));
   }
   fmt::print("A target can also be a folder shaped like system32, or a file made by `downlevel target snapshot`.\n");
   return kExitOk;
@@ -119,10 +119,10 @@ int run_show(const TargetOptions& o) {
     print_json(model);
     return kExitOk;
   }
-  fmt::print("target: {}\n", model["target"].get<std::string>());
+  fmt::print("target: {}\n", text_of(model["target"]));
   if (model.contains("dlls")) {
     for (const auto& d : model["dlls"]) {
-      fmt::print("  {:<32} {:>6} exports  {}\n", d["dll"].get<std::string>(), d["exports"].get<std::size_t>(), d["format"].get<std::string>());
+      fmt::print("  {:<32} {:>6} exports  {}\n", text_of(d["dll"]), d["exports"].get<std::size_t>(), text_of(d["format"]));
     }
     if (!model["schema"].is_null()) {
       fmt::print("  API set schema version {}, {} sets\n", model["schema"]["version"].get<unsigned>(), model["schema"]["sets"].get<std::size_t>());
@@ -131,8 +131,8 @@ int run_show(const TargetOptions& o) {
   }
   for (const auto& e : model["exports"]) {
     const std::string ordinal = e.contains("ordinal") ? fmt::format("{}", e["ordinal"].get<std::uint32_t>()) : "?";
-    const std::string name = e["name"].get<std::string>().empty() ? "(no name)" : e["name"].get<std::string>();
-    fmt::print("  {:>6}  {}{}\n", ordinal, name, e.contains("forwarder") ? " -> " + e["forwarder"].get<std::string>() : "");
+    const std::string name = text_of(e["name"]).empty() ? "(no name)" : text_of(e["name"]);
+    fmt::print("  {:>6}  {}{}\n", ordinal, name, e.contains("forwarder") ? " -> " + text_of(e["forwarder"]) : "");
   }
   return kExitOk;
 }

@@ -50,6 +50,7 @@ std::string unsafe_export_name_reason(std::string_view name) {
       case '"': case '\'': case '\\': return fmt::format("contains the quoting character {}", c);
       case ',': case '=': case ';': return fmt::format("contains '{}', a separator in .def and /export syntax", c);
       case '.': return "contains '.', which would split the forwarder \"module.name\" in the wrong place";
+      case '/': case ':': return fmt::format("contains the path separator {}", c);
       default: break;
     }
   }

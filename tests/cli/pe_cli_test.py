@@ -67,6 +67,26 @@ with tempfile.TemporaryDirectory() as tmp:
     check("batch exit", r.returncode == 2)
     check("batch continues", len(doc) == 2 and "error" in doc[0] and doc[1]["exports"]["name_count"] == 4, r.stdout)
 
+    # Names with control bytes: one entry stays one line in text, JSON keeps the bytes.
+    with open(IMPORTER, "rb") as f:
+        data = bytearray(f.read())
+    at = data.find(b"GetTickCount\0")
+    data[at:at + 12] = b'Get\nTick"=\x01\x1b'  # same length: nothing moves
+    at = data.find(b"msvcrt.dll\0")
+    data[at:at + 10] = b"ms\nrt/.dll"
+    assert len(data) == os.path.getsize(IMPORTER)
+    hostile = os.path.join(tmp, "hostile.exe")
+    with open(hostile, "wb") as f:
+        f.write(data)
+    r = run("pe", "imports", hostile)
+    check("hostile names escaped in text", r.returncode == 0 and "  ms\\x0art/.dll\n" in r.stdout and
+          '    Get\\x0aTick"=\\x01\\x1b  (hint' in r.stdout and "\x1b" not in r.stdout, r.stdout[-800:])
+    r = run("check", hostile, "--target", "xp")
+    check("hostile names escaped in check", "ms\\x0art/.dll: missing DLL" in r.stdout and
+          not any(line.startswith("rt/.dll") for line in r.stdout.splitlines()), r.stdout)
+    doc = json.loads(run("pe", "imports", "--json", hostile).stdout)
+    check("hostile names raw in JSON", any(m["dll"] == "ms\nrt/.dll" for m in doc[0]["imports"]), doc[0].keys())
+
     r = run("pe", "nonsense", EXPORTER)
     check("usage error exit", r.returncode == 2, str(r.returncode))
 

@@ -91,7 +91,7 @@ TEST(ShimPlan, MangledNamesForwardUnchanged) {
 TEST(ShimPlan, HostileNamesAreRejectedNeverWritten) {
   const std::vector<std::string> hostile{
       "a\"b", "line\nbreak", "tab\tname", "semi;colon", "com,ma", "eq=ual", "back\\slash", "dot.name",
-      "#12", std::string("nul\0byte", 8), "quote'", "space name", "\x7f", "caf\xc3\xa9", std::string(2000, 'A')};
+      "#12", std::string("nul\0byte", 8), "quote'", "space name", "dir/name", "c:name", "\x7f", "caf\xc3\xa9", std::string(2000, 'A')};
   std::vector<WantedExport> wanted{{"GetTickCount", 1}};
   for (const auto& name : hostile) wanted.push_back({name, target::kUnknownOrdinal});
   const ExportSet target = old_kernel32();
