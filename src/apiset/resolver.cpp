@@ -88,10 +88,25 @@ Resolution choose_value(const Schema& schema, std::size_t set_index, std::string
   return result;
 }
 
+// hashed_length() and hash_name() of that prefix in one pass: the hash of
+// every prefix is on the way, so the one ending at the last hyphen is kept.
+// The resolver's hot path.
+std::pair<std::size_t, std::uint32_t> hash_up_to_last_hyphen(std::string_view name, std::uint32_t factor) {
+  std::size_t length = 0;
+  std::uint32_t hash = 0, hash_at_hyphen = 0;
+  for (std::size_t i = 0; i < name.size() && name[i] != '.'; ++i) {
+    if (name[i] == '-') {
+      length = i;
+      hash_at_hyphen = hash;
+    }
+    hash = hash * factor + fold_ascii(widen(name[i]));
+  }
+  return {length, hash_at_hyphen};
+}
+
 Resolution resolve_hashed(const Schema& schema, std::string_view name, std::string_view importer, Explanation* explain) {
-  const std::size_t length = hashed_length(name);
+  const auto [length, hash] = hash_up_to_last_hyphen(name, schema.hash_factor);
   const std::string_view hashed = name.substr(0, length);
-  const std::uint32_t hash = hash_name(hashed, schema.hash_factor);
   if (explain) {
     explain->searched = std::string(hashed);
     explain->hashed_length = static_cast<std::uint32_t>(length);
