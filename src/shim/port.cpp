@@ -21,8 +21,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool starts_with(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
-
 Status prepare_copy(const PortRequest& request) {
   std::error_code error;
   if (!fs::is_directory(request.app_folder, error)) {
@@ -38,7 +36,7 @@ Status prepare_copy(const PortRequest& request) {
   }
   const fs::path app = fs::weakly_canonical(request.app_folder, error);
   const fs::path out = fs::weakly_canonical(request.output_folder, error);
-  if (starts_with(out.string(), (app / "").string())) {
+  if (out.string().starts_with((app / "").string())) {
     return make_error("", 0, "the output folder is inside the application folder");
   }
   fs::create_directories(request.output_folder, error);
@@ -95,7 +93,7 @@ std::vector<WantedExport> wanted_exports(const target::ExportSet& in_target, con
   std::vector<WantedExport> wanted;
   for (const target::Export& e : in_target.exports()) wanted.push_back({e.name, e.ordinal});
   for (const std::string& name : missing) {
-    if (starts_with(name, "#")) continue;  // an ordinal the target lacks: nothing can stand in for it
+    if (name.starts_with('#')) continue;  // an ordinal the target lacks: nothing can stand in for it
     wanted.push_back({name, target::kUnknownOrdinal});
   }
   return wanted;
@@ -151,7 +149,7 @@ Result<std::vector<patch::Change>> patch_file(const std::string& path, std::opti
 bool is_redistributable(std::string_view dll) {
   const std::string name = target::lower_ascii(target::with_dll_extension(dll));
   for (const std::string_view prefix : {"api-ms-win-crt-", "vcruntime140", "msvcp140", "concrt140", "vcomp140"}) {
-    if (starts_with(name, prefix)) return true;
+    if (name.starts_with(prefix)) return true;
   }
   return name == "ucrtbase.dll";
 }
