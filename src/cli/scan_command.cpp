@@ -1,9 +1,12 @@
 // `downlevel scan PATH... [--jsonl] [--threads N] [--schema FILE]`
 //
 // Many files in one process, spread over threads, printed in input order.
-// Each worker renders one file's output to a string; a bounded window of
-// finished-but-unprinted results keeps memory flat however large the corpus.
+// Workers render batches of consecutive files into one string each; a bounded
+// window of finished-but-unprinted batches keeps memory flat however large
+// the corpus.
 #include "scan_command.hpp"
+
+#include <malloc.h>
 
 #include <algorithm>
 #include <atomic>
@@ -12,6 +15,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -39,25 +43,62 @@ struct ScanOptions {
   std::string read_mode = "pread";
 };
 
-// Appends `text`, passing runs of plain bytes through whole and handing each
-// byte that needs escaping to `escape`: names are almost always plain, and
-// this loop is the scanner's hottest.
-template <class NeedsEscape, class Escape>
-void append_escaped(std::string& out, std::string_view text, NeedsEscape needs_escape, Escape escape) {
-  std::size_t run = 0;
-  std::size_t i = 0;
-  // Skip 8 plain bytes at a time: no byte below 0x20, none 0x7F or above,
-  // no '"' and no '\\' (the union of what either caller escapes).
+// Which bytes each output form escapes: text only control bytes, JSON also
+// '"', '\\' and everything above 0x7E.
+enum class Escaping { text, json };
+
+template <Escaping kind>
+constexpr bool needs_escape(unsigned char u) {
+  if constexpr (kind == Escaping::text) {
+    return needs_text_escape(u);
+  } else {
+    return u < 0x20 || u >= 0x7F || u == '"' || u == '\\';
+  }
+}
+
+// True when no byte of the word needs escaping, tested 8 bytes at once.
+template <Escaping kind>
+constexpr bool plain_word(std::uint64_t x) {
   constexpr std::uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
-  auto has_byte = [&](std::uint64_t x, unsigned char b) { x ^= kOnes * b; return ((x - kOnes) & ~x & kHigh) != 0; };
-  for (; i + 8 <= text.size(); i += 8) {
+  auto has_byte = [](std::uint64_t w, unsigned char b) { w ^= kOnes * b; return ((w - kOnes) & ~w & kHigh) != 0; };
+  const bool below_space = ((x - kOnes * 0x20) & ~x & kHigh) != 0;
+  if constexpr (kind == Escaping::text) {
+    return !below_space && !has_byte(x, 0x7F);
+  } else {
+    return !below_space && (x & kHigh) == 0 && !has_byte(x, 0x7F) && !has_byte(x, '"') && !has_byte(x, '\\');
+  }
+}
+
+// Whether `text` needs no escaping at all, a word at a time (the last word
+// overlapping the one before it, so there is no byte-wise tail).
+template <Escaping kind>
+bool certainly_plain(std::string_view text) {
+  auto word_at = [&](std::size_t i) {
     std::uint64_t x;
     std::memcpy(&x, text.data() + i, 8);
-    const bool below_space = ((x - kOnes * 0x20) & ~x & kHigh) != 0;
-    if (below_space || (x & kHigh) != 0 || has_byte(x, 0x7F) || has_byte(x, '"') || has_byte(x, '\\')) break;
+    return x;
+  };
+  if (text.size() < 8) {
+    return std::none_of(text.begin(), text.end(), [](char c) { return needs_escape<kind>(static_cast<unsigned char>(c)); });
   }
-  for (; i < text.size(); ++i) {
-    if (!needs_escape(static_cast<unsigned char>(text[i]))) continue;
+  for (std::size_t i = 0; i + 8 < text.size(); i += 8) {
+    if (!plain_word<kind>(word_at(i))) return false;
+  }
+  return plain_word<kind>(word_at(text.size() - 8));
+}
+
+// Appends `text`, handing each byte that needs escaping to `escape`. Names are
+// almost always plain and are then copied whole: this is the scanner's
+// hottest loop.
+template <Escaping kind, class Escape>
+void append_escaped(std::string& out, std::string_view text, Escape escape) {
+  if (certainly_plain<kind>(text)) {
+    out.append(text);
+    return;
+  }
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (!needs_escape<kind>(static_cast<unsigned char>(text[i]))) continue;
     out.append(text.data() + run, i - run);
     escape(out, static_cast<unsigned char>(text[i]));
     run = i + 1;
@@ -70,9 +111,8 @@ void append_escaped(std::string& out, std::string_view text, NeedsEscape needs_e
 // whatever the file holds.
 void append_json_string(std::string& out, std::string_view text) {
   out += '"';
-  append_escaped(
-      out, text, [](unsigned char u) { return u < 0x20 || u >= 0x7F || u == '"' || u == '\\'; },
-      [](std::string& o, unsigned char u) {
+  append_escaped<Escaping::json>(
+      out, text, [](std::string& o, unsigned char u) {
         if (u == '"' || u == '\\') {
           o += '\\';
           o += static_cast<char>(u);
@@ -85,28 +125,39 @@ void append_json_string(std::string& out, std::string_view text) {
 
 // Text lines stay one line per entry: control bytes are escaped.
 void append_text(std::string& out, std::string_view text) {
-  append_escaped(
-      out, text, needs_text_escape,
-      [](std::string& o, unsigned char u) { o += fmt::format("\\x{:02x}", u); });
+  append_escaped<Escaping::text>(
+      out, text, [](std::string& o, unsigned char u) { o += fmt::format("\\x{:02x}", u); });
 }
+
+// The rendered output of consecutive files: one string for stdout and one
+// for stderr, so that files are handed between threads and written in blocks
+// rather than one at a time.
+struct Batch {
+  std::string out;
+  std::string errors;
+};
 
 class Scanner {
  public:
   Scanner(const ScanOptions& options, const apiset::Schema* schema) : options_(options), schema_(schema) {}
 
-  // The output for one file, and the error line when it was unreadable.
-  std::pair<std::string, std::string> scan(const std::string& path, bool found_in_folder) const {
+  // Appends one file's output to `batch`, and its error line when it was unreadable.
+  void scan(const std::string& path, bool found_in_folder, Batch& batch) const {
     auto source = open_file(path, options_.read_mode == "mmap" ? ReadMode::mmap : ReadMode::pread);
-    if (!source) return failure(path, source.error());
+    if (!source) return failure(path, source.error(), batch);
     // A folder's non-PE files are skipped: test the bytes the parser reads anyway.
-    if (found_in_folder && !looks_like_pe(**source)) return {};
+    if (found_in_folder && !looks_like_pe(**source)) return;
     auto image = pe::PeImage::parse(**source);
-    if (!image) return failure(path, image.error());
+    if (!image) return failure(path, image.error(), batch);
     auto imports = pe::read_all_imports(*image);
-    if (!imports) return failure(path, imports.error());
+    if (!imports) return failure(path, imports.error(), batch);
     auto exports = pe::read_exports(*image);
-    if (!exports) return failure(path, exports.error());
-    return {options_.jsonl ? jsonl(path, *image, *imports, *exports) : text(path, *imports, *exports), {}};
+    if (!exports) return failure(path, exports.error(), batch);
+    if (options_.jsonl) {
+      jsonl(path, *image, *imports, *exports, batch.out);
+    } else {
+      text(path, *imports, *exports, batch.out);
+    }
   }
 
  private:
@@ -119,23 +170,21 @@ class Scanner {
     return signature && std::memcmp(signature->data(), "PE\0\0", 4) == 0;
   }
 
-  std::pair<std::string, std::string> failure(const std::string& path, const Error& error) const {
-    return {error_output(path, error), format_error(path, error) + "\n"};
+  void failure(const std::string& path, const Error& error, Batch& batch) const {
+    const std::string line = format_error(path, error);
+    if (options_.jsonl) {
+      batch.out += "{\"file\":";
+      append_json_string(batch.out, path);
+      batch.out += ",\"error\":";
+      append_json_string(batch.out, line);
+      batch.out += "}\n";
+    }
+    batch.errors += line;
+    batch.errors += '\n';
   }
 
-  std::string error_output(const std::string& path, const Error& error) const {
-    if (!options_.jsonl) return {};
-    std::string out = "{\"file\":";
-    append_json_string(out, path);
-    out += ",\"error\":";
-    append_json_string(out, format_error(path, error));
-    out += "}\n";
-    return out;
-  }
-
-  std::string text(const std::string& path, const std::vector<pe::ImportedModule>& imports,
-                   const std::optional<pe::ExportTable>& exports) const {
-    std::string out;
+  void text(const std::string& path, const std::vector<pe::ImportedModule>& imports,
+            const std::optional<pe::ExportTable>& exports, std::string& out) const {
     std::string prefix;  // the escaped path starts every line: escape it once
     append_text(prefix, path);
     prefix += '\t';
@@ -149,7 +198,7 @@ class Scanner {
         append_text(out, m.dll);
         out += '!';
         if (f.by_ordinal) {
-          out += fmt::format("#{}", f.ordinal);
+          fmt::format_to(std::back_inserter(out), "#{}", f.ordinal);
         } else {
           append_text(out, f.name);
         }
@@ -161,7 +210,7 @@ class Scanner {
         out += prefix;
         out += exporter;
         if (s.name.empty()) {
-          out += fmt::format("#{}", s.ordinal);
+          fmt::format_to(std::back_inserter(out), "#{}", s.ordinal);
         } else {
           append_text(out, s.name);
         }
@@ -172,14 +221,13 @@ class Scanner {
         out += '\n';
       }
     }
-    return out;
   }
 
-  std::string jsonl(const std::string& path, const pe::PeImage& image, const std::vector<pe::ImportedModule>& imports,
-                    const std::optional<pe::ExportTable>& exports) const {
-    std::string out = "{\"file\":";
+  void jsonl(const std::string& path, const pe::PeImage& image, const std::vector<pe::ImportedModule>& imports,
+             const std::optional<pe::ExportTable>& exports, std::string& out) const {
+    out += "{\"file\":";
     append_json_string(out, path);
-    out += fmt::format(",\"format\":\"{}\",\"machine\":\"{}\",\"imports\":[", image.is_pe32_plus() ? "PE32+" : "PE32",
+    fmt::format_to(std::back_inserter(out), ",\"format\":\"{}\",\"machine\":\"{}\",\"imports\":[", image.is_pe32_plus() ? "PE32+" : "PE32",
                        pe::machine_name(image.machine()));
     for (std::size_t i = 0; i < imports.size(); ++i) {
       const auto& m = imports[i];
@@ -200,7 +248,7 @@ class Scanner {
       for (std::size_t f = 0; f < m.functions.size(); ++f) {
         if (f) out += ',';
         if (m.functions[f].by_ordinal) {
-          out += fmt::format("{}", m.functions[f].ordinal);
+          fmt::format_to(std::back_inserter(out), "{}", m.functions[f].ordinal);
         } else {
           append_json_string(out, m.functions[f].name);
         }
@@ -212,7 +260,7 @@ class Scanner {
       for (std::size_t i = 0; i < exports->symbols.size(); ++i) {
         const auto& s = exports->symbols[i];
         if (i) out += ',';
-        out += fmt::format("{{\"ordinal\":{}", s.ordinal);
+        fmt::format_to(std::back_inserter(out), "{{\"ordinal\":{}", s.ordinal);
         if (!s.name.empty()) {
           out += ",\"name\":";
           append_json_string(out, s.name);
@@ -225,7 +273,6 @@ class Scanner {
       }
     }
     out += "]}\n";
-    return out;
   }
 
   const ScanOptions& options_;
@@ -275,6 +322,28 @@ std::vector<Input> expand(const std::vector<std::string>& paths, int& status) {
   return files;
 }
 
+// Keeps freed memory in the process for reuse. Every file allocates and
+// frees buffers of a few to a few hundred KiB; with glibc's defaults the heap
+// top is given back and taken again, and large buffers are mapped afresh,
+// so every file paid page faults on zeroed pages: half the scanner's time
+// (measured: 42,100 faults for 14,470 files, 920 with this).
+void keep_freed_memory() {
+  mallopt(M_TRIM_THRESHOLD, 64 << 20);
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+}
+
+void write_batch(const Batch& batch, int& status) {
+  std::fwrite(batch.out.data(), 1, batch.out.size(), stdout);
+  if (!batch.errors.empty()) {
+    std::fwrite(batch.errors.data(), 1, batch.errors.size(), stderr);
+    status = kExitBadInput;
+  }
+}
+
+// Files per batch: enough to amortise a hand-off and a write, few enough
+// that the batches in flight stay small.
+constexpr std::size_t kBatchFiles = 8;
+
 int run_scan(const ScanOptions& o) {
   int status = kExitOk;
   std::optional<apiset::Schema> schema;
@@ -287,60 +356,69 @@ int run_scan(const ScanOptions& o) {
     }
     schema = std::move(*loaded);
   }
+  keep_freed_memory();
   const std::vector<Input> files = expand(o.paths, status);
   const Scanner scanner(o, schema ? &*schema : nullptr);
   const unsigned threads = std::max(1u, o.threads ? o.threads : std::thread::hardware_concurrency());
-  auto emit = [&](const std::pair<std::string, std::string>& result) {
-    std::fwrite(result.first.data(), 1, result.first.size(), stdout);
-    if (!result.second.empty()) {
-      std::fputs(result.second.c_str(), stderr);
-      status = kExitBadInput;
-    }
+  const std::size_t batch_count = (files.size() + kBatchFiles - 1) / kBatchFiles;
+  auto render = [&](std::size_t index, Batch& batch) {
+    const std::size_t end = std::min(files.size(), (index + 1) * kBatchFiles);
+    for (std::size_t i = index * kBatchFiles; i < end; ++i) scanner.scan(files[i].path, files[i].found_in_folder, batch);
   };
-  if (threads == 1) {  // no hand-offs between threads for each file
-    for (const auto& input : files) emit(scanner.scan(input.path, input.found_in_folder));
+  if (threads == 1) {  // no hand-offs between threads; one buffer reused
+    Batch batch;
+    for (std::size_t index = 0; index < batch_count; ++index) {
+      batch.out.clear();
+      batch.errors.clear();
+      render(index, batch);
+      write_batch(batch, status);
+    }
     std::fflush(stdout);
     return status;
   }
 
-  // Results wait in a ring of `window` slots until their turn to print.
-  const std::size_t window = 64u * threads;
-  std::vector<std::optional<std::pair<std::string, std::string>>> ring(window);
+  // Batches wait in a ring of `window` slots until their turn to print. There
+  // is no printing thread: whichever worker finds the next batch ready prints
+  // it and any that follow, so no thread sleeps waiting for output.
+  const std::size_t window = 2u * threads + 1;
+  std::vector<std::optional<Batch>> ring(window);
   std::mutex mutex;
-  std::condition_variable ready, room;
+  std::condition_variable room;
   std::size_t next_to_print = 0;
+  bool printing = false;
   std::atomic<std::size_t> next_to_take{0};
 
+  auto print_ready_batches = [&](std::unique_lock<std::mutex>& lock) {
+    printing = true;
+    while (next_to_print < batch_count && ring[next_to_print % window].has_value()) {
+      Batch batch = std::move(*ring[next_to_print % window]);
+      ring[next_to_print % window].reset();
+      lock.unlock();
+      write_batch(batch, status);  // only one printer at a time: `printing`
+      lock.lock();
+      ++next_to_print;
+      room.notify_all();
+    }
+    printing = false;
+  };
   auto worker = [&] {
     for (;;) {
       const std::size_t index = next_to_take.fetch_add(1);
-      if (index >= files.size()) return;
+      if (index >= batch_count) return;
       {
         std::unique_lock lock(mutex);
         room.wait(lock, [&] { return index < next_to_print + window; });
       }
-      auto result = scanner.scan(files[index].path, files[index].found_in_folder);
-      {
-        std::lock_guard lock(mutex);
-        ring[index % window] = std::move(result);
-      }
-      ready.notify_one();
+      Batch batch;
+      render(index, batch);
+      std::unique_lock lock(mutex);
+      ring[index % window] = std::move(batch);
+      if (!printing) print_ready_batches(lock);
     }
   };
   std::vector<std::thread> pool;
-  for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
-  for (; next_to_print < files.size();) {
-    std::pair<std::string, std::string> result;
-    {
-      std::unique_lock lock(mutex);
-      ready.wait(lock, [&] { return ring[next_to_print % window].has_value(); });
-      result = std::move(*ring[next_to_print % window]);
-      ring[next_to_print % window].reset();
-      ++next_to_print;
-    }
-    room.notify_all();
-    emit(result);
-  }
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
   for (auto& thread : pool) thread.join();
   std::fflush(stdout);
   return status;
