@@ -149,6 +149,9 @@ class Scanner {
     if (found_in_folder && !looks_like_pe(**source)) return;
     auto image = pe::PeImage::parse(**source);
     if (!image) return failure(path, image.error(), batch);
+    static constexpr pe::Directory kWalked[] = {pe::Directory::exports, pe::Directory::imports,
+                                                pe::Directory::delay_imports};
+    image->prefetch(kWalked);
     auto imports = pe::read_all_imports(*image);
     if (!imports) return failure(path, imports.error(), batch);
     auto exports = pe::read_exports(*image);

@@ -153,22 +153,67 @@ int PeImage::section_index_of(std::uint32_t rva) const {
   return -1;
 }
 
-Result<std::span<const std::byte>> PeImage::section_data(int index) const {
-  if (section_loaded_[index]) return section_bytes_[index];
+// The bytes of the file that back a section: its raw data, cut at the
+// mapped size and at the end of the file.
+PeImage::FileRange PeImage::section_file_range(int index) const {
   const SectionHeader s = section(index);
   const std::uint64_t offset = raw_data_offset(s, file_alignment());
   const std::uint64_t backed = std::min<std::uint64_t>(s.size_of_raw_data(), s.mapped_size());
   std::uint64_t available = 0;
   if (offset < file_size()) available = std::min(backed, file_size() - offset);
+  return {offset, available};
+}
+
+Result<std::span<const std::byte>> PeImage::section_data(int index) const {
+  if (section_loaded_[index]) return section_bytes_[index];
+  const FileRange range = section_file_range(index);
   std::span<const std::byte> bytes;
-  if (available > 0) {
-    auto read = source_->read(offset, available, "section data");
+  if (range.length > 0) {
+    auto read = source_->read(range.offset, range.length, "section data");
     if (!read) return read.error();
     bytes = *read;
   }
   section_bytes_[index] = bytes;
   section_loaded_[index] = true;
   return bytes;
+}
+
+void PeImage::prefetch(std::span<const Directory> directories) const {
+  // Sections still to be read, in file order; reading one run of them is
+  // worth it when the gaps between them are smaller than a page.
+  constexpr std::uint64_t kMaxGap = 4096;
+  std::vector<std::pair<FileRange, int>> wanted;
+  for (const Directory directory : directories) {
+    const DataDirectory entry = this->directory(directory);
+    if (entry.rva == 0) continue;
+    const int index = section_index_of(entry.rva);
+    if (index < 0 || section_loaded_[index]) continue;
+    const FileRange range = section_file_range(index);
+    if (range.length == 0) continue;
+    if (std::none_of(wanted.begin(), wanted.end(), [&](const auto& w) { return w.second == index; })) {
+      wanted.emplace_back(range, index);
+    }
+  }
+  std::sort(wanted.begin(), wanted.end(), [](const auto& a, const auto& b) { return a.first.offset < b.first.offset; });
+  for (std::size_t first = 0; first < wanted.size();) {
+    std::uint64_t end = wanted[first].first.offset + wanted[first].first.length;
+    std::size_t last = first + 1;
+    while (last < wanted.size() && wanted[last].first.offset <= end + kMaxGap) {
+      end = std::max(end, wanted[last].first.offset + wanted[last].first.length);
+      ++last;
+    }
+    if (last - first > 1) {
+      const std::uint64_t start = wanted[first].first.offset;
+      if (auto run = source_->read(start, end - start, "section data")) {
+        for (std::size_t i = first; i < last; ++i) {
+          const auto& [range, index] = wanted[i];
+          section_bytes_[index] = run->subspan(range.offset - start, range.length);
+          section_loaded_[index] = true;
+        }
+      }
+    }
+    first = last;
+  }
 }
 
 Result<std::uint64_t> PeImage::offset_of(std::uint32_t rva) const {

@@ -121,6 +121,65 @@ TEST_P(Fixture, EveryByteSourceGivesTheSameResult) {
   }
 }
 
+// Counts the read requests that reach the bytes.
+class CountingSource final : public ByteSource {
+ public:
+  explicit CountingSource(std::span<const std::byte> bytes) : inner_(bytes) {}
+  std::uint64_t size() const noexcept override { return inner_.size(); }
+  Result<std::span<const std::byte>> read(std::uint64_t offset, std::uint64_t length, const char* what) override {
+    ++reads;
+    return inner_.read(offset, length, what);
+  }
+  std::uint64_t bytes_fetched() const noexcept override { return inner_.bytes_fetched(); }
+  int reads = 0;
+
+ private:
+  MemorySource inner_;
+};
+
+struct Walked {
+  std::vector<std::string> lines;
+  int reads = 0;
+};
+
+Walked walk(std::span<const std::byte> bytes, bool prefetch) {
+  CountingSource source(bytes);
+  auto image = pe::PeImage::parse(source);
+  if (!image) return {{image.error().to_string()}, 0};
+  if (prefetch) {
+    const pe::Directory walked[] = {pe::Directory::exports, pe::Directory::imports, pe::Directory::delay_imports};
+    image->prefetch(walked);
+  }
+  Walked result;
+  auto imports = pe::read_all_imports(*image);
+  auto exports = pe::read_exports(*image);
+  if (!imports || !exports) return {{"walk failed"}, 0};
+  result.lines = import_lines(*imports);
+  if (exports->has_value()) {
+    for (auto& line : export_lines(*exports)) result.lines.push_back(std::move(line));
+  }
+  result.reads = source.reads;
+  return result;
+}
+
+TEST_P(Fixture, PrefetchReadsNeighbouringSectionsOnceWithTheSameResult) {
+  auto bytes = load(fixture(GetParam(), "fixture_exporter.dll"));
+  MemorySource source(bytes);
+  auto image = pe::PeImage::parse(source);
+  ASSERT_TRUE(image);
+  const int edata = image->section_index_of(image->directory(pe::Directory::exports).rva);
+  const int idata = image->section_index_of(image->directory(pe::Directory::imports).rva);
+  ASSERT_TRUE(edata >= 0 && idata >= 0 && edata != idata) << "the fixture should have .edata and .idata";
+  const auto first = image->section(std::min(edata, idata)), second = image->section(std::max(edata, idata));
+  ASSERT_LE(second.pointer_to_raw_data(), first.pointer_to_raw_data() + first.size_of_raw_data() + 4096)
+      << "the fixture's .edata and .idata should be neighbours";
+
+  const Walked plain = walk(bytes, false), prefetched = walk(bytes, true);
+  ASSERT_GT(plain.lines.size(), 3u) << plain.lines.front();
+  EXPECT_EQ(prefetched.lines, plain.lines);
+  EXPECT_EQ(prefetched.reads, plain.reads - 1);
+}
+
 TEST(DelayImports, VirtualAddressFormReadsLikeRvaForm) {
   auto original = load(fixture("i686", "importer.exe"));
   auto rewritten = testing::with_va_form_delay_descriptors(original);
