@@ -186,20 +186,21 @@ class Scanner {
     batch.errors += '\n';
   }
 
+  // Every line starts with the same escaped text for a whole module (path,
+  // kind, DLL): it is built once per module, then each line adds one name.
   void text(const std::string& path, const std::vector<pe::ImportedModule>& imports,
             const std::optional<pe::ExportTable>& exports, std::string& out) const {
-    std::string prefix;  // the escaped path starts every line: escape it once
+    std::string prefix;
     append_text(prefix, path);
     prefix += '\t';
-    std::string exporter = "export ";
-    append_text(exporter, std::filesystem::path(path).filename().string());
-    exporter += '!';
+    std::string head;
     for (const auto& m : imports) {
+      head = prefix;
+      head += m.kind == pe::ImportKind::delay ? "delay " : "import ";
+      append_text(head, m.dll);
+      head += '!';
       for (const auto& f : m.functions) {
-        out += prefix;
-        out += m.kind == pe::ImportKind::delay ? "delay " : "import ";
-        append_text(out, m.dll);
-        out += '!';
+        out += head;
         if (f.by_ordinal) {
           fmt::format_to(std::back_inserter(out), "#{}", f.ordinal);
         } else {
@@ -208,21 +209,23 @@ class Scanner {
         out += '\n';
       }
     }
-    if (exports) {
-      for (const auto& s : exports->symbols) {
-        out += prefix;
-        out += exporter;
-        if (s.name.empty()) {
-          fmt::format_to(std::back_inserter(out), "#{}", s.ordinal);
-        } else {
-          append_text(out, s.name);
-        }
-        if (!s.forwarder.empty()) {
-          out += " -> ";
-          append_text(out, s.forwarder);
-        }
-        out += '\n';
+    if (!exports) return;
+    head = prefix;
+    head += "export ";
+    append_text(head, std::filesystem::path(path).filename().string());
+    head += '!';
+    for (const auto& s : exports->symbols) {
+      out += head;
+      if (s.name.empty()) {
+        fmt::format_to(std::back_inserter(out), "#{}", s.ordinal);
+      } else {
+        append_text(out, s.name);
       }
+      if (!s.forwarder.empty()) {
+        out += " -> ";
+        append_text(out, s.forwarder);
+      }
+      out += '\n';
     }
   }
 

@@ -152,7 +152,7 @@ class PeImage {
   unsigned directory_count_ = 0;
   // Sections' bytes, fetched from the source on first use.
   mutable std::vector<std::span<const std::byte>> section_bytes_;
-  mutable std::vector<bool> section_loaded_;
+  mutable std::vector<std::uint8_t> section_loaded_;  // not vector<bool>: tested for every name read
   // Walkers read many names from the same section: remember the last hit.
   mutable int last_section_ = -1;
   bool sections_overlap_ = false;  // then the first match must be searched for
