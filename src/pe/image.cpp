@@ -227,11 +227,15 @@ Result<std::uint64_t> PeImage::offset_of(std::uint32_t rva) const {
 }
 
 Result<std::span<const std::byte>> PeImage::bytes_from(std::uint32_t rva) const {
+  // Most calls read a name from the section the previous call read from.
+  if (!sections_overlap_ && rva - last_data_rva_ < last_data_.size()) return last_data_.subspan(rva - last_data_rva_);
   int index = section_index_of(rva);
   if (index >= 0) {
     auto data = section_data(index);
     if (!data) return data.error();
     const SectionHeader s = section(index);
+    last_data_rva_ = s.virtual_address();
+    last_data_ = *data;
     const std::uint64_t within = rva - s.virtual_address();
     if (within >= data->size()) {
       return make_error("", 0,

@@ -153,8 +153,11 @@ class PeImage {
   // Sections' bytes, fetched from the source on first use.
   mutable std::vector<std::span<const std::byte>> section_bytes_;
   mutable std::vector<std::uint8_t> section_loaded_;  // not vector<bool>: tested for every name read
-  // Walkers read many names from the same section: remember the last hit.
+  // Walkers read many names from the same section: remember the last hit,
+  // and the file data of the last section read by RVA.
   mutable int last_section_ = -1;
+  mutable std::uint32_t last_data_rva_ = 0;
+  mutable std::span<const std::byte> last_data_;
   bool sections_overlap_ = false;  // then the first match must be searched for
 };
 
