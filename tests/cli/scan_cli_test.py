@@ -54,4 +54,28 @@ with tempfile.TemporaryDirectory() as tmp:
           and json.loads(lines[1])["imports"], r.stdout)
     check("bad file on stderr", len(r.stderr.splitlines()) == 1 and r.stderr.startswith(bad + ": "), r.stderr)
 
+    # Hostile file names: every byte that needs escaping, at the start, in
+    # the middle of a word and in the last (overlapping) word of the name.
+    hostile_dir = os.path.join(tmp, "hostile").encode()
+    os.mkdir(hostile_dir)
+    names = [b'\x01start.exe', b'quo"te\\back\nnew\tline.exe', b'high\xffbyte\x7fdel.exe', b'ends-with-control.exe\x1b']
+    with open(good, "rb") as f:
+        image = f.read()
+    for name in names:
+        with open(os.path.join(hostile_dir, name), "wb") as f:
+            f.write(image)
+    good_lines = subprocess.run([BINARY, "scan", good], capture_output=True).stdout.count(b"\n")
+    text = subprocess.run([BINARY, "scan", "--threads", "2", hostile_dir], capture_output=True)
+    for name in names:
+        path = os.path.join(hostile_dir, name)
+        escaped = b"".join(b"\\x%02x" % c if c < 0x20 or c == 0x7F else bytes([c]) for c in path)
+        mine = [line for line in text.stdout.split(b"\n") if line.startswith(escaped + b"\t")]
+        check("text escapes control bytes only: %r" % name, len(mine) == good_lines, (len(mine), good_lines))
+    check("text lines stay lines", text.stdout.count(b"\n") == good_lines * len(names), text.stdout[:300])
+    jsonl_out = subprocess.run([BINARY, "scan", "--jsonl", hostile_dir], capture_output=True).stdout.splitlines()
+    files = sorted(json.loads(line)["file"] for line in jsonl_out)
+    expected = sorted(os.path.join(hostile_dir, name).decode("latin-1") for name in names)
+    check("JSON carries every byte", files == expected, (files, expected))
+    check("JSON is ASCII", all(max(line) < 0x7F for line in jsonl_out))
+
 check.finish()
