@@ -228,7 +228,10 @@ Result<std::uint64_t> PeImage::offset_of(std::uint32_t rva) const {
 
 Result<std::span<const std::byte>> PeImage::bytes_from(std::uint32_t rva) const {
   // Most calls read a name from the section the previous call read from.
-  if (!sections_overlap_ && rva - last_data_rva_ < last_data_.size()) return last_data_.subspan(rva - last_data_rva_);
+  // (Compared without wrapping: a section may start at 0xFFFFFFFF.)
+  if (!sections_overlap_ && rva >= last_data_rva_ && rva - last_data_rva_ < last_data_.size()) {
+    return last_data_.subspan(rva - last_data_rva_);
+  }
   int index = section_index_of(rva);
   if (index >= 0) {
     auto data = section_data(index);
