@@ -303,6 +303,24 @@ TEST(Malformed, FourGibSizeOfImage) {
       << read_error(file, imports);
 }
 
+// A section at the top of the 32-bit address space: RVAs just above zero
+// must not wrap into it (found by fuzzing a shortcut for repeated reads).
+TEST(Malformed, SectionAtTheTopOfTheAddressSpace) {
+  TestPe pe = testing::one_import();
+  auto file = pe.build();
+  corrupt32(file, pe.section_table() + 8, 0xFFFFFFFF);   // VirtualSize
+  corrupt32(file, pe.section_table() + 12, 0xFFFFFFFF);  // VirtualAddress
+  MemorySource source(file);
+  auto image = pe::PeImage::parse(source);
+  ASSERT_TRUE(image) << image.error().to_string();
+  auto top = image->bytes_from(0xFFFFFFFF);
+  ASSERT_TRUE(top) << top.error().to_string();
+  EXPECT_EQ(top->data(), file.data() + TestPe::kSectionOffset);
+  auto low = image->bytes_from(0x10);  // in the headers, not 0x11 bytes into the section
+  ASSERT_TRUE(low) << low.error().to_string();
+  EXPECT_EQ(low->data(), file.data() + 0x10);
+}
+
 // 2,000 sections (Windows allows up to 65,535 since Vista): the table fills
 // the headers and the import data sits in the first section, found by RVA.
 TEST(Malformed, ManySections) {
