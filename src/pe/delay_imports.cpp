@@ -41,9 +41,9 @@ Result<std::vector<ImportedModule>> read_delay_imports(const PeImage& image) {
   }
   for (std::size_t index = 0;; ++index) {
     const std::uint64_t offset = *table_offset + index * kDescriptorSize;
-    std::string label = fmt::format("delay import descriptor {}", index);
+    detail::DescriptorLabel label{"delay import descriptor", index, {}};
     if ((index + 1) * kDescriptorSize > table->size()) {
-      return make_error(label, offset,
+      return make_error(label.text(), offset,
                         "delay import directory has no terminating descriptor before the end of its section");
     }
     const auto descriptor = table->subspan(index * kDescriptorSize, kDescriptorSize);
@@ -56,16 +56,16 @@ Result<std::vector<ImportedModule>> read_delay_imports(const PeImage& image) {
     const bool virtual_addresses = holds_virtual_addresses(image, attributes, name_field);
     const std::uint64_t bias = virtual_addresses ? image.image_base() : 0;
     if (name_table_field < bias) {
-      return make_error(label, offset,
+      return make_error(label.text(), offset,
                         fmt::format("import name table VA {:#x} is below the image base {:#x}",
                                     name_table_field, bias));
     }
     auto name = detail::read_name(image, static_cast<std::uint32_t>(name_field - bias));
-    if (!name) return make_error(label, offset, "name " + name.error().message);
-    if (name->empty()) return make_error(label, offset, fmt::format("name at RVA {:#x} is empty", name_field - bias));
-    label += fmt::format(" ({})", *name);
+    if (!name) return make_error(label.text(), offset, "name " + name.error().message);
+    if (name->empty()) return make_error(label.text(), offset, fmt::format("name at RVA {:#x} is empty", name_field - bias));
+    label.dll = *name;
     if (name_table_field == 0) {
-      return make_error(label, offset, "import name table RVA is zero");
+      return make_error(label.text(), offset, "import name table RVA is zero");
     }
 
     ImportedModule module;
@@ -74,7 +74,7 @@ Result<std::vector<ImportedModule>> read_delay_imports(const PeImage& image) {
     module.descriptor_offset = offset;
     module.time_date_stamp = le32(descriptor, 28);
     module.uses_virtual_addresses = virtual_addresses;
-    detail::ThunkTableRef thunks{static_cast<std::uint32_t>(name_table_field - bias), bias, &label, offset};
+    detail::ThunkTableRef thunks{static_cast<std::uint32_t>(name_table_field - bias), bias, label, offset};
     if (auto walked = detail::read_thunk_table(image, thunks, module.functions); !walked) {
       return walked.error();
     }

@@ -26,9 +26,9 @@ Result<std::vector<ImportedModule>> read_imports(const PeImage& image) {
   }
   for (std::size_t index = 0;; ++index) {
     const std::uint64_t offset = *table_offset + index * kDescriptorSize;
-    std::string label = fmt::format("import descriptor {}", index);
+    detail::DescriptorLabel label{"import descriptor", index, {}};
     if ((index + 1) * kDescriptorSize > table->size()) {
-      return make_error(label, offset,
+      return make_error(label.text(), offset,
                         "import directory has no terminating descriptor before the end of its section");
     }
     const auto descriptor = table->subspan(index * kDescriptorSize, kDescriptorSize);
@@ -40,9 +40,9 @@ Result<std::vector<ImportedModule>> read_imports(const PeImage& image) {
     if (name_rva == 0 || first_thunk == 0) return modules;
 
     auto name = detail::read_name(image, name_rva);
-    if (!name) return make_error(label, offset, "name " + name.error().message);
-    if (name->empty()) return make_error(label, offset, fmt::format("name at RVA {:#x} is empty", name_rva));
-    label += fmt::format(" ({})", *name);
+    if (!name) return make_error(label.text(), offset, "name " + name.error().message);
+    if (name->empty()) return make_error(label.text(), offset, fmt::format("name at RVA {:#x} is empty", name_rva));
+    label.dll = *name;
 
     ImportedModule module;
     module.dll = *name;
@@ -50,7 +50,7 @@ Result<std::vector<ImportedModule>> read_imports(const PeImage& image) {
     module.descriptor_offset = offset;
     module.time_date_stamp = le32(descriptor, 4);
     // Borland-style images have no import name table; the IAT holds the names.
-    detail::ThunkTableRef thunks{original_first_thunk != 0 ? original_first_thunk : first_thunk, 0, &label,
+    detail::ThunkTableRef thunks{original_first_thunk != 0 ? original_first_thunk : first_thunk, 0, label,
                                  offset};
     if (auto walked = detail::read_thunk_table(image, thunks, module.functions); !walked) {
       return walked.error();

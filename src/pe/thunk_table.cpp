@@ -6,6 +6,11 @@
 
 namespace downlevel::pe::detail {
 
+std::string DescriptorLabel::text() const {
+  if (dll.empty()) return fmt::format("{} {}", kind, index);
+  return fmt::format("{} {} ({})", kind, index, dll);
+}
+
 Result<std::string_view> read_name(const PeImage& image, std::uint32_t rva) {
   auto rest = image.bytes_from(rva);
   if (!rest) return rest.error();
@@ -28,29 +33,35 @@ Status read_thunk_table(const PeImage& image, const ThunkTableRef& table,
   const std::uint64_t ordinal_flag = wide ? (std::uint64_t{1} << 63) : (std::uint64_t{1} << 31);
 
   auto fail = [&](std::size_t index, const std::string& what) {
-    return make_error(*table.owner, table.owner_offset, fmt::format("thunk {}: {}", index, what));
+    return make_error(table.owner.text(), table.owner_offset, fmt::format("thunk {}: {}", index, what));
   };
 
   auto entries = image.bytes_from(table.rva);
   if (!entries) {
-    return make_error(*table.owner, table.owner_offset,
+    return make_error(table.owner.text(), table.owner_offset,
                       fmt::format("import name table: {}", entries.error().message));
   }
   const std::size_t capacity = entries->size() / thunk_size;
+  auto thunk = [&](std::size_t index) -> std::uint64_t {
+    return wide ? le64(*entries, index * thunk_size) : le32(*entries, index * thunk_size);
+  };
+  // Counted before being walked, so the list is allocated once.
+  std::size_t count = 0;
+  while (count < capacity && count < kMaxThunksPerModule && thunk(count) != 0) ++count;
+  out.reserve(out.size() + count);
   for (std::size_t index = 0;; ++index) {
     if (index == capacity) {
-      return make_error(*table.owner, table.owner_offset,
+      return make_error(table.owner.text(), table.owner_offset,
                         fmt::format("import name table at RVA {:#x} has no terminating zero thunk "
                                     "before the end of its section",
                                     table.rva));
     }
     if (index == kMaxThunksPerModule) {
-      return make_error(*table.owner, table.owner_offset,
+      return make_error(table.owner.text(), table.owner_offset,
                         fmt::format("import name table at RVA {:#x} has more than {} thunks", table.rva,
                                     kMaxThunksPerModule));
     }
-    const std::uint64_t value =
-        wide ? le64(*entries, index * thunk_size) : le32(*entries, index * thunk_size);
+    const std::uint64_t value = thunk(index);
     if (value == 0) return Status::ok();
 
     ImportedFunction function;
