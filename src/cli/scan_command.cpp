@@ -167,7 +167,7 @@ class Scanner {
   // "MZ" and "PE\0\0" at e_lfanew: the same test as target::has_pe_signature,
   // on the bytes the parser reads anyway.
   static bool looks_like_pe(ByteSource& source) {
-    auto head = source.read(0, std::min<std::uint64_t>(source.size(), 4096), "headers");
+    auto head = source.read_at_most(0, 4096, "headers");
     if (!head || head->size() < 64 || (*head)[0] != std::byte{'M'} || (*head)[1] != std::byte{'Z'}) return false;
     auto signature = source.read(le32(*head, 0x3C), 4, "NT headers");
     return signature && std::memcmp(signature->data(), "PE\0\0", 4) == 0;

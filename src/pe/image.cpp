@@ -50,13 +50,13 @@ std::string_view directory_name(Directory directory) {
 Result<PeImage> PeImage::parse(ByteSource& source) {
   PeImage image;
   image.source_ = &source;
-  const std::uint64_t file_size = source.size();
-  if (file_size < kDosHeaderSize) {
-    return make_error("DOS header", 0,
-                      fmt::format("file is {} bytes, smaller than the 64-byte DOS header", file_size));
-  }
-  auto probe = source.read(0, std::min(file_size, kHeaderProbe), "headers");
+  // The probe is short only when the file is: then its length is the size.
+  auto probe = source.read_at_most(0, kHeaderProbe, "headers");
   if (!probe) return probe.error();
+  if (probe->size() < kDosHeaderSize) {
+    return make_error("DOS header", 0,
+                      fmt::format("file is {} bytes, smaller than the 64-byte DOS header", probe->size()));
+  }
   auto dos = probe->first(kDosHeaderSize);
   if (le16(dos, 0) != 0x5A4D) {
     return make_error("DOS header", 0, fmt::format("signature {:#06x} is not 'MZ'", le16(dos, 0)));
@@ -68,7 +68,7 @@ Result<PeImage> PeImage::parse(ByteSource& source) {
   if (!nt) {
     return make_error("NT headers", 0x3C,
                       fmt::format("e_lfanew {:#x} points past the end of the file (size {:#x})",
-                                  nt_offset, file_size));
+                                  nt_offset, source.size()));
   }
   if (std::memcmp(nt->data(), "PE\0\0", 4) != 0) {
     return make_error("NT headers", nt_offset, "signature is not 'PE\\0\\0'");
@@ -81,7 +81,7 @@ Result<PeImage> PeImage::parse(ByteSource& source) {
   if (!optional) {
     return make_error("optional header", optional_offset,
                       fmt::format("SizeOfOptionalHeader {} runs past the end of the file (size {:#x})",
-                                  optional_size, file_size));
+                                  optional_size, source.size()));
   }
   if (optional_size < 2) {
     return make_error("optional header", optional_offset,
@@ -109,7 +109,7 @@ Result<PeImage> PeImage::parse(ByteSource& source) {
   if (!table) {
     return make_error("section table", table_offset,
                       fmt::format("{} section headers ({} bytes) run past the end of the file (size {:#x})",
-                                  image.section_count(), table_size, file_size));
+                                  image.section_count(), table_size, source.size()));
   }
   image.section_table_ = *table;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> extents;
@@ -154,28 +154,21 @@ int PeImage::section_index_of(std::uint32_t rva) const {
 }
 
 // The bytes of the file that back a section: its raw data, cut at the
-// mapped size and at the end of the file.
+// mapped size. The end of the file may cut it further: it is read with
+// read_at_most, which keeps what is there.
 PeImage::FileRange PeImage::section_file_range(int index) const {
   const SectionHeader s = section(index);
-  const std::uint64_t offset = raw_data_offset(s, file_alignment());
-  const std::uint64_t backed = std::min<std::uint64_t>(s.size_of_raw_data(), s.mapped_size());
-  std::uint64_t available = 0;
-  if (offset < file_size()) available = std::min(backed, file_size() - offset);
-  return {offset, available};
+  return {raw_data_offset(s, file_alignment()), std::min<std::uint64_t>(s.size_of_raw_data(), s.mapped_size())};
 }
 
 Result<std::span<const std::byte>> PeImage::section_data(int index) const {
   if (section_loaded_[index]) return section_bytes_[index];
   const FileRange range = section_file_range(index);
-  std::span<const std::byte> bytes;
-  if (range.length > 0) {
-    auto read = source_->read(range.offset, range.length, "section data");
-    if (!read) return read.error();
-    bytes = *read;
-  }
-  section_bytes_[index] = bytes;
+  auto read = source_->read_at_most(range.offset, range.length, "section data");
+  if (!read) return read.error();
+  section_bytes_[index] = *read;
   section_loaded_[index] = true;
-  return bytes;
+  return *read;
 }
 
 void PeImage::prefetch(std::span<const Directory> directories) const {
@@ -204,10 +197,11 @@ void PeImage::prefetch(std::span<const Directory> directories) const {
     }
     if (last - first > 1) {
       const std::uint64_t start = wanted[first].first.offset;
-      if (auto run = source_->read(start, end - start, "section data")) {
-        for (std::size_t i = first; i < last; ++i) {
+      if (auto run = source_->read_at_most(start, end - start, "section data")) {
+        for (std::size_t i = first; i < last; ++i) {  // each cut where the file ends, as section_data does
           const auto& [range, index] = wanted[i];
-          section_bytes_[index] = run->subspan(range.offset - start, range.length);
+          const std::uint64_t from = std::min<std::uint64_t>(range.offset - start, run->size());
+          section_bytes_[index] = run->subspan(from, std::min(range.length, run->size() - from));
           section_loaded_[index] = true;
         }
       }

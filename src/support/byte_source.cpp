@@ -5,8 +5,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <utility>
 
 #include <fmt/format.h>
@@ -29,6 +31,13 @@ Status check_range(std::uint64_t size, std::uint64_t offset, std::uint64_t lengt
                       fmt::format("{} bytes needed but the file ends at {:#x}", length, size));
   }
   return Status::ok();
+}
+
+Result<std::span<const std::byte>> ByteSource::read_at_most(std::uint64_t offset, std::uint64_t length,
+                                                          const char* what) {
+  const std::uint64_t end = size();
+  if (offset >= end) return std::span<const std::byte>{};
+  return read(offset, std::min(length, end - offset), what);
 }
 
 Result<std::span<const std::byte>> MemorySource::read(std::uint64_t offset, std::uint64_t length,
@@ -62,47 +71,107 @@ class FileDescriptor {
 // Keeps every range it has read, so views stay valid and a range already
 // inside an earlier read (e.g. the section table inside the first 4 KiB) is
 // served without another system call.
+//
+// It does not stat the file when opened: a scan reads the first page and one
+// or two sections, and a short read tells where the file ends. The size is
+// asked of the system only when a caller wants it, or before a read large
+// enough that allocating it blindly would let a hostile header claim gigabytes.
 class PreadSource final : public ByteSource {
  public:
-  PreadSource(int fd, std::uint64_t size, std::string path)
-      : fd_(fd), size_(size), path_(std::move(path)) {}
+  PreadSource(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
 
-  std::uint64_t size() const noexcept override { return size_; }
+  std::uint64_t size() const noexcept override {
+    if (!size_known_) {
+      // fstat on an open descriptor does not fail in practice; if it did, the
+      // file reads as empty and every read reports that it ends at 0.
+      struct stat st {};
+      learn_size(::fstat(fd_.get(), &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0);
+    }
+    return size_;
+  }
   std::uint64_t bytes_fetched() const noexcept override { return fetched_; }
 
   Result<std::span<const std::byte>> read(std::uint64_t offset, std::uint64_t length,
                                           const char* what) override {
-    if (auto in = check_range(size_, offset, length, what); !in) return in.error();
+    if (size_known_ || length == 0 || length > kReadWithoutSize) {
+      if (auto in = check_range(size(), offset, length, what); !in) return in.error();
+    }
+    if (auto cached = cached_view(offset, length)) return *cached;
+    auto got = fetch(offset, length);
+    if (!got) return got.error();
+    if (got->size() < length) {  // the file ends inside the range
+      if (auto in = check_range(size(), offset, length, what); !in) return in.error();
+      return make_error(what, offset + got->size(), "file shrank while being read");
+    }
+    return got;
+  }
+
+  Result<std::span<const std::byte>> read_at_most(std::uint64_t offset, std::uint64_t length,
+                                                  const char* what) override {
+    (void)what;
+    if (size_known_ || length > kReadWithoutSize) {
+      const std::uint64_t end = size();
+      length = offset >= end ? 0 : std::min(length, end - offset);
+    }
+    if (length == 0) return std::span<const std::byte>{};
+    if (auto cached = cached_view(offset, length)) return *cached;
+    return fetch(offset, length);
+  }
+
+ private:
+  // Reads of up to this many bytes are allocated and issued without knowing
+  // the size; a short read then tells it.
+  static constexpr std::uint64_t kReadWithoutSize = std::uint64_t{1} << 20;
+
+  struct Chunk {
+    std::uint64_t offset;
+    std::uint64_t length;
+    std::unique_ptr<std::byte[]> bytes;
+  };
+
+  void learn_size(std::uint64_t size) const noexcept {
+    size_ = size;
+    size_known_ = true;
+  }
+
+  std::optional<std::span<const std::byte>> cached_view(std::uint64_t offset, std::uint64_t length) const {
     for (const auto& chunk : chunks_) {
       if (offset >= chunk.offset && offset + length <= chunk.offset + chunk.length) {
         return std::span<const std::byte>(chunk.bytes.get() + (offset - chunk.offset), length);
       }
     }
-    Chunk chunk{offset, length, std::make_unique_for_overwrite<std::byte[]>(length)};
+    return std::nullopt;
+  }
+
+  // Up to `length` bytes from `offset`, fewer at the end of the file.
+  Result<std::span<const std::byte>> fetch(std::uint64_t offset, std::uint64_t length) {
+    Chunk chunk{offset, 0, std::make_unique_for_overwrite<std::byte[]>(length)};
     std::uint64_t done = 0;
     while (done < length) {
       ssize_t got = ::pread(fd_.get(), chunk.bytes.get() + done, length - done,
                             static_cast<off_t>(offset + done));
       if (got < 0 && errno == EINTR) continue;
       if (got < 0) return system_error(path_, "read");
-      if (got == 0) return make_error(what, offset + done, "file shrank while being read");
+      if (got == 0) {
+        // The end of the file, exactly there when something came before it
+        // (an empty read only says the file ends at or before `offset`).
+        if (done > 0 && !size_known_) learn_size(offset + done);
+        break;
+      }
       done += static_cast<std::uint64_t>(got);
     }
-    fetched_ += length;
-    std::span<const std::byte> view(chunk.bytes.get(), length);
+    if (done == 0) return std::span<const std::byte>{};
+    fetched_ += done;
+    chunk.length = done;
+    std::span<const std::byte> view(chunk.bytes.get(), done);
     chunks_.push_back(std::move(chunk));
     return view;
   }
 
- private:
-  struct Chunk {
-    std::uint64_t offset;
-    std::uint64_t length;
-    std::unique_ptr<std::byte[]> bytes;
-  };
   FileDescriptor fd_;
-  std::uint64_t size_;
   std::string path_;
+  mutable std::uint64_t size_ = 0;
+  mutable bool size_known_ = false;
   std::vector<Chunk> chunks_;
   std::uint64_t fetched_ = 0;
 };
@@ -135,17 +204,20 @@ Result<std::unique_ptr<ByteSource>> open_file(const std::string& path, ReadMode 
   int raw_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (raw_fd < 0) return system_error(path, "open");
   FileDescriptor fd(raw_fd);
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) return system_error(path, "stat");
-  if (!S_ISREG(st.st_mode)) return make_error("", 0, fmt::format("{}: not a regular file", path));
-  auto size = static_cast<std::uint64_t>(st.st_size);
-
-  if (mode == ReadMode::mmap && size > 0) {
-    void* base = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd.get(), 0);
-    if (base == MAP_FAILED) return system_error(path, "map");
-    return std::unique_ptr<ByteSource>(new MappedSource(base, size));
+  // A folder or a device is refused here for mmap; for pread, its first read
+  // fails ("Is a directory") or finds no PE headers.
+  if (mode == ReadMode::mmap) {
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) return system_error(path, "stat");
+    if (!S_ISREG(st.st_mode)) return make_error("", 0, fmt::format("{}: not a regular file", path));
+    const auto size = static_cast<std::uint64_t>(st.st_size);
+    if (size > 0) {
+      void* base = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd.get(), 0);
+      if (base == MAP_FAILED) return system_error(path, "map");
+      return std::unique_ptr<ByteSource>(new MappedSource(base, size));
+    }
   }
-  return std::unique_ptr<ByteSource>(new PreadSource(fd.release(), size, path));
+  return std::unique_ptr<ByteSource>(new PreadSource(fd.release(), path));
 }
 
 Result<std::vector<std::byte>> read_whole_file(const std::string& path) {

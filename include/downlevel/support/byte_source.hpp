@@ -26,6 +26,8 @@ class ByteSource {
   ByteSource(const ByteSource&) = delete;
   ByteSource& operator=(const ByteSource&) = delete;
 
+  // The file's size. The pread source learns it lazily (an fstat, or a read
+  // that met the end of the file): most files never need it asked.
   virtual std::uint64_t size() const noexcept = 0;
 
   // A view of [offset, offset + length). The view stays valid for the life of
@@ -33,6 +35,12 @@ class ByteSource {
   // naming `what`, so callers report the structure they were reading.
   virtual Result<std::span<const std::byte>> read(std::uint64_t offset, std::uint64_t length,
                                                   const char* what) = 0;
+
+  // Up to `length` bytes from `offset`: fewer when the file ends first, none
+  // when it ends at or before `offset`. For extents a file may cut short (the
+  // first page, a section's raw data), read without asking the size first.
+  virtual Result<std::span<const std::byte>> read_at_most(std::uint64_t offset, std::uint64_t length,
+                                                          const char* what);
 
   // How many bytes were brought in from storage (pread: copied; mmap and
   // memory: the extent of the views handed out, counted once per request).
