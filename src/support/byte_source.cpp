@@ -33,11 +33,16 @@ Status check_range(std::uint64_t size, std::uint64_t offset, std::uint64_t lengt
   return Status::ok();
 }
 
+// How many of `length` bytes from `offset` a file of `size` bytes holds.
+static std::uint64_t bytes_held(std::uint64_t size, std::uint64_t offset, std::uint64_t length) {
+  return offset >= size ? 0 : std::min(length, size - offset);
+}
+
 Result<std::span<const std::byte>> ByteSource::read_at_most(std::uint64_t offset, std::uint64_t length,
                                                           const char* what) {
-  const std::uint64_t end = size();
-  if (offset >= end) return std::span<const std::byte>{};
-  return read(offset, std::min(length, end - offset), what);
+  const std::uint64_t held = bytes_held(size(), offset, length);
+  if (held == 0) return std::span<const std::byte>{};
+  return read(offset, held, what);
 }
 
 Result<std::span<const std::byte>> MemorySource::read(std::uint64_t offset, std::uint64_t length,
@@ -109,10 +114,7 @@ class PreadSource final : public ByteSource {
   Result<std::span<const std::byte>> read_at_most(std::uint64_t offset, std::uint64_t length,
                                                   const char* what) override {
     (void)what;
-    if (size_known_ || length > kReadWithoutSize) {
-      const std::uint64_t end = size();
-      length = offset >= end ? 0 : std::min(length, end - offset);
-    }
+    if (size_known_ || length > kReadWithoutSize) length = bytes_held(size(), offset, length);
     if (length == 0) return std::span<const std::byte>{};
     if (auto cached = cached_view(offset, length)) return *cached;
     return fetch(offset, length);
