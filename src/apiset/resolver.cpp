@@ -8,6 +8,8 @@
 //          importing module; else the default; an empty host -> absent.
 #include "downlevel/apiset/resolver.hpp"
 
+#include <vector>
+
 #include "downlevel/support/utf16.hpp"
 
 namespace downlevel::apiset {
@@ -88,6 +90,25 @@ Resolution choose_value(const Schema& schema, std::size_t set_index, std::string
   return result;
 }
 
+// The loader's own search, restated from Wine's get_apiset_entry: bounds
+// inclusive, midpoint (min + max) / 2, the first equal hash it meets is the
+// one compared. When entries share a hash this decides which set is found,
+// so another midpoint rule would find sets the loader does not.
+std::size_t loader_binary_search(const std::vector<HashEntry>& table, std::uint32_t hash) {
+  std::int64_t min = 0, max = static_cast<std::int64_t>(table.size()) - 1;
+  while (min <= max) {
+    const std::int64_t pos = (min + max) / 2;
+    if (table[pos].hash < hash) {
+      min = pos + 1;
+    } else if (table[pos].hash > hash) {
+      max = pos - 1;
+    } else {
+      return static_cast<std::size_t>(pos);
+    }
+  }
+  return table.size();
+}
+
 // hashed_length() and hash_name() of that prefix in one pass: the hash of
 // every prefix is on the way, so the one ending at the last hyphen is kept.
 // The resolver's hot path.
@@ -112,26 +133,19 @@ Resolution resolve_hashed(const Schema& schema, std::string_view name, std::stri
     explain->hashed_length = static_cast<std::uint32_t>(length);
     explain->hash = hash;
   }
-  std::size_t low = 0, high = schema.hash_table.size();
-  while (low < high) {
-    const std::size_t mid = low + (high - low) / 2;
-    const HashEntry& entry = schema.hash_table[mid];
-    if (entry.hash < hash) {
-      low = mid + 1;
-    } else if (entry.hash > hash) {
-      high = mid;
-    } else {
-      if (explain) explain->hash_slot = mid;
-      const ApiSet& set = schema.sets[entry.index];
-      // The hash matched; the loader still requires the same hashed length
-      // and the same characters, or the name is not an API set.
-      if (set.hashed_length != length * 2 || set.name.size() < length ||
-          !equal_folded(hashed, std::u16string_view(set.name).substr(0, length))) {
-        if (explain) explain->stopped_because = "hash matched but the set's name differs";
-        return unresolved(Outcome::not_in_schema);
-      }
-      return choose_value(schema, entry.index, importer, explain);
+  const std::size_t slot = loader_binary_search(schema.hash_table, hash);
+  if (slot < schema.hash_table.size()) {
+    if (explain) explain->hash_slot = slot;
+    const std::size_t index = schema.hash_table[slot].index;
+    const ApiSet& set = schema.sets[index];
+    // The hash matched; the loader still requires the same hashed length
+    // and the same characters, or the name is not an API set.
+    if (set.hashed_length != length * 2 || set.name.size() < length ||
+        !equal_folded(hashed, std::u16string_view(set.name).substr(0, length))) {
+      if (explain) explain->stopped_because = "hash matched but the set's name differs";
+      return unresolved(Outcome::not_in_schema);
     }
+    return choose_value(schema, index, importer, explain);
   }
   if (explain) explain->stopped_because = "no set has this hash";
   return unresolved(Outcome::not_in_schema);

@@ -1,12 +1,14 @@
 // The API set engine on Wine's real schemas, on schemas built from the
 // published Windows dumps, on the format document's rule vectors, and on
 // malformed schemas.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
 
 #include "downlevel/apiset/diff.hpp"
@@ -120,6 +122,119 @@ std::uint32_t version_for(const std::string& file) {
 std::string lower(std::string s) {
   for (char& c : s) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
   return s;
+}
+
+// ---------------------------------------------------------------------------
+// The v6 hash-table search against the loader's, restated from Wine's
+// get_apiset_entry, on tables whose hashes are spread evenly (shipped
+// schemas) and on ones whose are not: other hash factors, colliding sets.
+
+struct LoaderAnswer {
+  Outcome outcome;
+  std::size_t set_index;
+};
+
+LoaderAnswer loader_answer(const apiset::Schema& schema, std::string_view name) {
+  const std::size_t length = apiset::hashed_length(name);
+  const std::uint32_t hash = apiset::hash_name(name.substr(0, length), schema.hash_factor);
+  const auto& table = schema.hash_table;
+  int min = 0, max = static_cast<int>(table.size()) - 1;
+  while (min <= max) {
+    const int pos = (min + max) / 2;
+    if (table[pos].hash < hash) {
+      min = pos + 1;
+      continue;
+    }
+    if (table[pos].hash > hash) {
+      max = pos - 1;
+      continue;
+    }
+    const apiset::ApiSet& set = schema.sets[table[pos].index];
+    const std::string prefix = to_utf8(std::u16string_view(set.name).substr(0, std::min(set.name.size(), length)));
+    if (set.hashed_length != length * 2 || lower(prefix) != lower(std::string(name.substr(0, length)))) break;
+    const bool hosted = !set.values.empty() && !set.values[0].host.empty();
+    return {hosted ? Outcome::resolved : Outcome::unhosted, table[pos].index};
+  }
+  return {Outcome::not_in_schema, 0};
+}
+
+// The schema as a file with another HashFactor would hold it.
+apiset::Schema with_factor(apiset::Schema schema, std::uint32_t factor) {
+  schema.hash_factor = factor;
+  for (auto& entry : schema.hash_table) {
+    const auto& name = schema.sets[entry.index].name;
+    entry.hash = apiset::hash_name(std::u16string_view(name).substr(0, schema.sets[entry.index].hashed_length / 2), factor);
+  }
+  std::sort(schema.hash_table.begin(), schema.hash_table.end(),
+            [](const apiset::HashEntry& a, const apiset::HashEntry& b) { return a.hash != b.hash ? a.hash < b.hash : a.index < b.index; });
+  return schema;
+}
+
+// Whether resolve() agrees with the loader on every name; counts the names
+// that resolved, so a test can tell it compared something.
+std::size_t expect_loader_agrees(const apiset::Schema& schema, const std::vector<std::string>& names, const std::string& label) {
+  std::size_t found = 0;
+  for (const std::string& name : names) {
+    const LoaderAnswer loader = loader_answer(schema, name);
+    const auto ours = apiset::resolve(schema, name);
+    EXPECT_EQ(ours.outcome, loader.outcome) << label << ": " << name;
+    if (loader.outcome != Outcome::not_in_schema) {
+      EXPECT_EQ(ours.set_index, loader.set_index) << label << ": " << name;
+      ++found;
+    }
+  }
+  return found;
+}
+
+TEST(HashSearch, AgreesWithTheLoaderWhateverTheHashFactor) {
+  const apiset::Schema wine = load_wine_schema(DOWNLEVEL_WINE_X64_DIR);
+  std::vector<std::string> names;
+  for (const auto& set : wine.sets) {
+    names.push_back(wine.full_name(set));
+    const std::string name = to_utf8(set.name);
+    names.push_back(name.substr(0, name.rfind('-')) + "-9.dll");  // hashes like the set (last number ignored)
+    names.push_back(std::string(name).insert(4, "x") + ".dll");  // a near miss
+  }
+  // 31 is what Windows ships: hashes spread over 32 bits. 1 packs them near
+  // zero and 0xFFFFFFFF mostly near the top, so a search that guesses a
+  // place from the hash's value is far off and must still land right.
+  // (Other factors also make sets collide, so fewer are found.)
+  EXPECT_EQ(expect_loader_agrees(wine, names, "factor 31"), 2 * wine.sets.size());
+  for (std::uint32_t factor : {1u, 0xFFFFFFFFu, 0x10000u}) {
+    EXPECT_GT(expect_loader_agrees(with_factor(wine, factor), names, fmt::format("factor {}", factor)), 0u) << factor;
+  }
+}
+
+TEST(HashSearch, CollidingSetsAreFoundOnlyWhereTheLoaderLooks) {
+  // Groups of three-character names whose hashes (factor 31) are equal, so
+  // "api-ms-win-XXX-l1-1" collides within a group.
+  const std::string alphabet = "0123456789abcdefghijklmnopqrstuvwxyz_~!";
+  std::map<std::uint32_t, std::vector<std::string>> by_hash;
+  for (char a : alphabet)
+    for (char b : alphabet)
+      for (char c : alphabet) by_hash[apiset::hash_name(std::string{a, b, c}, 31)].push_back({a, b, c});
+  std::vector<std::string> names;
+  for (const auto& [hash, group] : by_hash) {
+    if (group.size() < 3 || names.size() >= 90) continue;
+    for (std::size_t i = 0; i < 3; ++i) names.push_back("api-ms-win-" + group[i] + "-l1-1-0.dll");
+  }
+  ASSERT_EQ(names.size(), 90u);
+  // Every table size from 2 to 90: each changes where the loader's binary
+  // search lands inside a run of equal hashes.
+  std::size_t found = 0, hidden = 0;
+  for (std::size_t count = 2; count <= names.size(); ++count) {
+    nlohmann::json spec{{"namespaces", nlohmann::json::array()}};
+    for (std::size_t i = 0; i < count; ++i) spec["namespaces"].push_back({{"name", names[i]}, {"host", "kernelbase.dll"}});
+    auto schema = apiset::schema_from_spec(spec.dump(), 6);
+    ASSERT_TRUE(schema) << schema.error().to_string();
+    const std::size_t resolved = expect_loader_agrees(*schema, names, fmt::format("{} sets", count));
+    found += resolved;
+    hidden += count - resolved;
+  }
+  // Both kinds occur: sets the loader finds, and sets a colliding one hides.
+  EXPECT_GT(found, 0u);
+  EXPECT_GT(hidden, 0u);
+  std::cout << "colliding schemas: " << found << " sets found, " << hidden << " hidden by a collision\n";
 }
 
 class PublishedDump : public ::testing::TestWithParam<std::string> {};
