@@ -77,17 +77,20 @@ bool equal_folded(std::string_view query, std::u16string_view stored) {
 }
 
 // `prefix` is lower-case ASCII.
-bool has_prefix(std::string_view name, std::string_view prefix) {
-  if (name.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    if (fold_byte(name[i]) != widen(prefix[i])) return false;
-  }
-  return true;
+std::uint32_t first4(const char* bytes) {
+  std::uint32_t x;
+  std::memcpy(&x, bytes, 4);
+  return x;
 }
 
+// "api-" or "ext-" in any case, four bytes at once: setting bit 5 of the
+// three letters' bytes turns exactly 'A'/'a' into 'a' (and so on), and the
+// hyphen is compared as it is.
 bool starts_like_api_set(const Schema& schema, std::string_view name) {
   if (name.size() <= 4) return false;
-  return has_prefix(name, "api-") || (schema.ext_prefix && has_prefix(name, "ext-"));
+  static constexpr char kLetters[4] = {0x20, 0x20, 0x20, 0};
+  const std::uint32_t folded = first4(name.data()) | first4(kLetters);
+  return folded == first4("api-") || (schema.ext_prefix && folded == first4("ext-"));
 }
 
 std::string_view strip_dll(std::string_view name) {

@@ -86,6 +86,13 @@ TEST(WineSchemaRules, FormatDocumentVectors) {
   // Not API sets at all: the ordinary DLL search applies.
   EXPECT_EQ(apiset::resolve(schema, "kernel32.dll").outcome, Outcome::not_an_api_set);
   EXPECT_EQ(apiset::resolve(schema, "api-").outcome, Outcome::not_an_api_set);
+  // The prefix in any case, and nothing that only looks like it.
+  EXPECT_EQ(apiset::resolve(schema, "aPi-ms-win-core-console-l1-1-0").outcome, Outcome::resolved);
+  EXPECT_EQ(apiset::resolve(schema, "Ext-ms-win-nonexistent-l1-1-0").outcome, Outcome::not_in_schema);
+  for (const char* near_miss : {"api_ms-win-core-console-l1-1-0", "@pi-ms-win-core-console-l1-1-0",
+                                "apI\x0dms-win-core-console-l1-1-0", "ap\x09-ms-win-core-console-l1-1-0", "exT_ms-win-x-l1-1-0"}) {
+    EXPECT_EQ(apiset::resolve(schema, near_miss).outcome, Outcome::not_an_api_set) << near_miss;
+  }
   EXPECT_EQ(apiset::resolve(schema, "api-ms-win-crt-nonexistent-l1-1-0.dll").outcome, Outcome::not_in_schema);
   // A set with an empty host is in the schema, yet absent.
   auto deprecated = apiset::resolve(schema, "api-ms-win-deprecated-apis-legacy-l1-1-0.dll");
