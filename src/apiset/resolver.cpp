@@ -76,7 +76,7 @@ bool equal_folded(std::string_view query, std::u16string_view stored) {
   return differ == 0 || compare_folded(query, stored) == 0;
 }
 
-// `prefix` is lower-case ASCII.
+// The first four bytes as one integer, in host byte order.
 std::uint32_t first4(const char* bytes) {
   std::uint32_t x;
   std::memcpy(&x, bytes, 4);
